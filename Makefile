@@ -1,0 +1,43 @@
+# The README's two commands: `make run` and `make test`. Everything else is here for them.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format system-deps browser-deps bench bench-tenants clean-data
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+# Debian packages: Chromium for browser tests, CJK fonts for pages and PDFs.
+system-deps:
+	@bash infra/system-deps.sh
+
+browser-deps: system-deps
+
+run: $(STAMP)
+	$(PY) -m saas_platform.devrun
+
+test: $(STAMP) system-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: bench-tenants
+
+bench-tenants: $(STAMP)
+	$(PY) bench/tenants.py $(BENCH_ARGS)
+
+clean-data:
+	rm -rf .data

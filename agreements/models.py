@@ -1,0 +1,1 @@
+# The agreement state machine lands here with the agreements issue.

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from api.urls_common import common_patterns
+from tenants.apis import SchoolListApi
+
+urlpatterns = common_patterns("saas_platform.urls_public") + [
+    path("schools", SchoolListApi.as_view(), name="api-schools"),
+]

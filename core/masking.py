@@ -1,0 +1,40 @@
+"""Masking of personal information (PIPL) for display, logs and error reports."""
+
+from __future__ import annotations
+
+import re
+
+# 18-character resident ID numbers, 11-digit mainland mobiles, long secrets.
+ID_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+MOBILE_RE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+
+
+def mask_id_number(value: str | None) -> str:
+    """`430521200001011234` → `4305**********1234`."""
+    if not value:
+        return ""
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str:
+    """`13812345678` → `138****5678`."""
+    if not value:
+        return ""
+    if len(value) < 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_secret(value: str | None) -> str:
+    """Secrets show only whether they are set and their last four characters."""
+    if not value:
+        return ""
+    return "****" + value[-4:] if len(value) > 8 else "****"
+
+
+def scrub_text(text: str) -> str:
+    """Mask every ID number and mobile number found in free text."""
+    text = ID_NUMBER_RE.sub(lambda m: mask_id_number(m.group(0)), text)
+    return MOBILE_RE.sub(lambda m: mask_phone(m.group(0)), text)

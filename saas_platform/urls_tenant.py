@@ -1,0 +1,18 @@
+"""A school's site (<subdomain>.PLATFORM_DOMAIN)."""
+
+from django.urls import include, path
+
+from core.views import healthz
+from settings_per_school import views as settings_views
+from tenants import views as tenant_views
+
+urlpatterns = [
+    path("", tenant_views.school_home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("settings/", settings_views.settings_page, name="school-settings"),
+    path("school/logo", settings_views.logo, name="school-logo"),
+    path("api/v1/", include("api.urls_tenant")),
+]
+
+handler404 = "core.views.page_not_found"

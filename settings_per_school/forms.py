@@ -1,0 +1,66 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from settings_per_school.models import SchoolSettings
+
+
+class SchoolSettingsForm(forms.ModelForm):
+    wechat_app_secret = forms.CharField(
+        label=_("公众号 AppSecret"),
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("留空表示不修改。已保存的密钥不会再显示。"),
+    )
+    wechat_templates = forms.CharField(
+        label=_("模板消息 ID"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("每行一个：事件代码=模板 ID"),
+    )
+
+    class Meta:
+        model = SchoolSettings
+        fields = [
+            "school_name",
+            "logo",
+            "seal",
+            "allow_student_initiation",
+            "allow_termination",
+            "termination_guidance",
+            "student_initiated_needs_school_review",
+            "invitation_validity_days",
+            "termination_cooldown_working_days",
+            "print_copies",
+            "wechat_app_id",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance and self.instance.wechat_templates:
+            self.initial["wechat_templates"] = "\n".join(
+                f"{event}={template}" for event, template in self.instance.wechat_templates.items()
+            )
+
+    def clean_wechat_templates(self) -> dict:
+        templates = {}
+        for number, line in enumerate(self.cleaned_data["wechat_templates"].splitlines(), 1):
+            if not line.strip():
+                continue
+            event, sep, template = line.partition("=")
+            if not sep or not event.strip() or not template.strip():
+                raise ValidationError(
+                    _("第 %(n)d 行格式应为“事件代码=模板 ID”。"), params={"n": number}
+                )
+            templates[event.strip()] = template.strip()
+        return templates
+
+    def changes(self) -> dict:
+        data = {field: self.cleaned_data[field] for field in self.Meta.fields}
+        for field in ("logo", "seal"):
+            if field not in self.files:
+                data.pop(field)
+        data["wechat_app_secret"] = self.cleaned_data["wechat_app_secret"]
+        data["wechat_templates"] = self.cleaned_data["wechat_templates"]
+        return data

@@ -1,0 +1,57 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.fields import EncryptedTextField
+from core.storage import logo_upload_to, seal_upload_to
+
+DEFAULT_TERMINATION_GUIDANCE = (
+    "毕业生仅有一次解约机会。解约须与用人单位协商一致，上传单位同意解约的证明材料，"
+    "经学校就业指导中心审核通过后方解约成功。解约成功后，须满 30 个工作日才能重新应约。"
+)
+
+
+class SchoolSettings(models.Model):
+    """The one settings record of a school, in that school's schema."""
+
+    SINGLETON_ID = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
+    school_name = models.CharField(_("学校名称"), max_length=100)
+    logo = models.ImageField(_("校徽"), upload_to=logo_upload_to, blank=True)
+    seal = models.ImageField(_("公章图片"), upload_to=seal_upload_to, blank=True)
+
+    allow_student_initiation = models.BooleanField(_("允许学生发起签约"), default=False)
+    allow_termination = models.BooleanField(_("允许学生申请解约"), default=False)
+    termination_guidance = models.TextField(
+        _("解约流程指引"), default=DEFAULT_TERMINATION_GUIDANCE, blank=True
+    )
+    student_initiated_needs_school_review = models.BooleanField(
+        _("学生发起的协议需校级审核"), default=True
+    )
+    invitation_validity_days = models.PositiveSmallIntegerField(
+        _("邀约有效期（天）"), default=14, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    termination_cooldown_working_days = models.PositiveSmallIntegerField(
+        _("解约后重新应约等待（工作日）"),
+        default=30,
+        validators=[MinValueValidator(0), MaxValueValidator(120)],
+    )
+    print_copies = models.PositiveSmallIntegerField(
+        _("打印份数"), default=4, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+
+    wechat_app_id = models.CharField(_("公众号 AppID"), max_length=32, blank=True)
+    wechat_app_secret = EncryptedTextField(_("公众号 AppSecret"), blank=True)
+    wechat_templates = models.JSONField(_("模板消息 ID"), default=dict, blank=True)
+
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("学校设置")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="school_settings_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return self.school_name

@@ -1,0 +1,34 @@
+from django.core.management.base import BaseCommand
+
+from accounts.models import User
+from accounts.services import create_operator
+from core.context import cli_actor
+from tenants.models import School
+from tenants.services import onboard_school
+
+DEMO_OPERATOR = ("operator", "Wq-Platform#2026")
+DEMO_SCHOOLS = [
+    # name, code, subdomain, admin username, admin password
+    ("邵阳学院", "10547", "syxy", "admin", "Syxy#Admin2026"),
+    ("湖南大学", "10532", "hnu", "admin", "Hnu#Admin2026"),
+]
+
+
+class Command(BaseCommand):
+    help = "Seed the demo (idempotent): an operator and the schools 邵阳学院 (syxy) and 湖南大学 (hnu)."
+
+    def handle(self, *args, **options):
+        actor = cli_actor("seed_demo")
+        if not User.objects.filter(username=DEMO_OPERATOR[0]).exists():
+            create_operator(actor=actor, username=DEMO_OPERATOR[0], password=DEMO_OPERATOR[1])
+        for name, code, subdomain, username, password in DEMO_SCHOOLS:
+            if not School.objects.filter(subdomain=subdomain).exists():
+                onboard_school(
+                    actor=actor,
+                    name=name,
+                    code=code,
+                    subdomain=subdomain,
+                    admin_username=username,
+                    admin_password=password,
+                )
+        self.stdout.write("demo data ready")

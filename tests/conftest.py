@@ -1,0 +1,73 @@
+"""Real PostgreSQL and Redis (embedded ones unless DATABASE_URL/REDIS_URL say otherwise)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from tests.utils import OPERATOR_PASSWORD, drop_school, new_school
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Two schools and an operator shared by the whole session, built through the real services."""
+    from accounts.services import create_operator
+    from core.context import cli_actor
+    from tenants import pool
+    from tenants.models import School
+
+    with django_db_blocker.unblock():
+        for subdomain, code, name in (
+            ("alpha", "10001", "阿尔法大学"),
+            ("beta", "10002", "贝塔大学"),
+        ):
+            if not School.objects.filter(subdomain=subdomain).exists():
+                new_school(subdomain=subdomain, code=code, name=name)
+        from accounts.models import User
+
+        if not User.objects.filter(username="operator").exists():
+            create_operator(
+                actor=cli_actor("tests"), username="operator", password=OPERATOR_PASSWORD
+            )
+        pool.refill(1)
+        connection.set_schema_to_public()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public():
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def school_a(db):
+    from tenants.models import School
+
+    return School.objects.get(subdomain="alpha")
+
+
+@pytest.fixture
+def school_b(db):
+    from tenants.models import School
+
+    return School.objects.get(subdomain="beta")
+
+
+@pytest.fixture
+def committed(django_db_setup, django_db_blocker):
+    """Database access without a wrapping transaction: for browser and race tests.
+
+    Whatever such a test creates is committed; it must clean up after itself
+    (see `committed_school`).
+    """
+    with django_db_blocker.unblock():
+        yield
+        connection.set_schema_to_public()
+
+
+@pytest.fixture
+def committed_school(committed):
+    school = new_school()
+    yield school
+    drop_school(school)

@@ -1,0 +1,65 @@
+"""Helpers the tests share: schools built through the real onboarding, clients per host."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import quote_schema_name, schema_context
+
+from core.context import cli_actor
+from tenants.models import School
+from tenants.naming import domain_for
+from tenants.services import onboard_school
+
+ADMIN_PASSWORD = "School#Admin-2026"
+OPERATOR_PASSWORD = "Platform#Ops-2026"
+
+
+def new_school(
+    subdomain: str | None = None, code: str | None = None, name: str | None = None
+) -> School:
+    suffix = uuid.uuid4().hex[:8]
+    subdomain = subdomain or f"t{suffix}"
+    return onboard_school(
+        actor=cli_actor("tests"),
+        name=name or f"测试大学{suffix}",
+        code=code or str(int(uuid.uuid4().int % 90000) + 10000),
+        subdomain=subdomain,
+        admin_username="admin",
+        admin_password=ADMIN_PASSWORD,
+    )
+
+
+def drop_school(school: School) -> None:
+    """Test clean-up for committed schools (the product never deletes a school's data)."""
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA IF EXISTS {quote_schema_name(school.schema_name)} CASCADE")
+    school.domains.all().delete()
+    School.objects.filter(pk=school.pk).delete()
+
+
+def host_of(school: School | None) -> str:
+    return domain_for(school.subdomain) if school else "localhost"
+
+
+def client_for(school: School | None) -> Client:
+    """A test client that talks to one school's host (or the platform site for None)."""
+    return Client(HTTP_HOST=host_of(school))
+
+
+def school_admin(school: School):
+    from accounts.models import User
+
+    with schema_context(school.schema_name):
+        return User.objects.get(username="admin")
+
+
+def logged_in_client(school: School | None, username: str, password: str) -> Client:
+    client = client_for(school)
+    response = client.post("/accounts/login/", {"username": username, "password": password})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    connection.set_schema_to_public()
+    return client
