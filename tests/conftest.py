@@ -32,6 +32,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
         pool.refill(1)
         connection.set_schema_to_public()
     yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        # Server and worker threads keep persistent connections; end them so the test
+        # database can be dropped.
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(autouse=True)
