@@ -105,7 +105,7 @@ class RedisProcess:
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return f"redis://127.0.0.1:{self.port}/{redis_db()}"
 
     def start(self) -> None:
         self.process = subprocess.Popen(
@@ -149,6 +149,11 @@ class RedisProcess:
         self.process = None
 
 
+def redis_db() -> int:
+    # Tests use their own database number, so their queued tasks never reach a dev worker.
+    return int(os.environ.get("WANGQIAN_REDIS_DB", "0"))
+
+
 def start_redis() -> str:
     """Join the embedded Redis if one is running, or start one owned by this process."""
     directory = data_dir() / "redis"
@@ -156,7 +161,7 @@ def start_redis() -> str:
     if port_file.exists():
         port = int(port_file.read_text())
         if port_open(port):
-            return f"redis://127.0.0.1:{port}/0"
+            return f"redis://127.0.0.1:{port}/{redis_db()}"
     redis = RedisProcess(directory)
     redis.start()
     port_file.write_text(str(redis.port))

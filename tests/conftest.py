@@ -13,9 +13,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Two schools and an operator shared by the whole session, built through the real services."""
     from accounts.services import create_operator
     from core.context import cli_actor
+    from saas_platform.celery import app
     from tenants import pool
     from tenants.models import School
 
+    app.control.purge()  # tasks queued by an earlier, interrupted run
     with django_db_blocker.unblock():
         for subdomain, code, name in (
             ("alpha", "10001", "阿尔法大学"),
