@@ -1,8 +1,14 @@
 from django.urls import path
 
 from api.urls_common import common_patterns
+from settings_per_school.apis import SchoolPublicFlagsApi
 from tenants.apis import SchoolListApi
 
 urlpatterns = common_patterns("saas_platform.urls_public") + [
     path("schools", SchoolListApi.as_view(), name="api-schools"),
+    path(
+        "schools/<slug:subdomain>/public-settings",
+        SchoolPublicFlagsApi.as_view(),
+        name="api-school-public-settings-by-subdomain",
+    ),
 ]

@@ -1,3 +1,5 @@
+from django.shortcuts import get_object_or_404
+from django_tenants.utils import schema_context
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -10,6 +12,7 @@ from core.context import actor_from_request
 from core.masking import mask_secret
 from settings_per_school.selectors import get_school_settings, public_flags
 from settings_per_school.services import update_school_settings
+from tenants.selectors import school_list
 
 
 class SchoolSettingsOutput(serializers.Serializer):
@@ -95,3 +98,15 @@ class PublicFlagsApi(APIView):
     @extend_schema(responses=PublicFlagsOutput)
     def get(self, request):
         return Response(public_flags(get_school_settings()))
+
+
+class SchoolPublicFlagsApi(APIView):
+    """The same flags on the platform host, for employers working with many schools."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=PublicFlagsOutput)
+    def get(self, request, subdomain: str):
+        school = get_object_or_404(school_list(), subdomain=subdomain)
+        with schema_context(school.schema_name):
+            return Response(public_flags(get_school_settings()))

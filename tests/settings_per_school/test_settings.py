@@ -193,3 +193,20 @@ def test_logo_upload_shows_on_the_school_pages(school_a, tmp_path, settings):
     logo = client_for(school_a).get("/school/logo")
     assert logo.status_code == 200 and logo["Content-Type"] == "image/png"
     assert client_for(school_a).get("/school/logo", HTTP_HOST="beta.localhost").status_code == 404
+
+
+def test_employers_read_a_schools_public_flags_on_the_platform_host(school_a, school_b):
+    client = logged_in_client(school_a, "admin", ADMIN_PASSWORD)
+    client.patch(
+        "/api/v1/school/settings", {"invitation_validity_days": 7}, content_type="application/json"
+    )
+    platform = client_for(None)
+    assert (
+        platform.get("/api/v1/schools/alpha/public-settings").json()["invitation_validity_days"]
+        == 7
+    )
+    assert (
+        platform.get("/api/v1/schools/beta/public-settings").json()["invitation_validity_days"]
+        == 14
+    )
+    assert platform.get("/api/v1/schools/nosuch/public-settings").status_code == 404
