@@ -341,3 +341,14 @@ def test_school_admin_manages_colleges_and_staff(alpha):
     assert teacher.get("/students/review/")["Location"].startswith("/accounts/password/")
     page = admin.get("/students/colleges/").content.decode()
     assert "数学学院" in page and "math_teacher" in page
+
+
+def test_the_openapi_description_lists_the_endpoints(alpha):
+    admin = logged_in_client(alpha, "admin", ADMIN_PASSWORD)
+    schema = admin.get("/api/v1/schema/").content.decode()
+    for path in (
+        "/api/v1/students/me/submit",
+        "/api/v1/students/graduates/{id}/approve",
+        "/api/v1/auth/password",
+    ):
+        assert path in schema
