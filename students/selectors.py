@@ -166,10 +166,27 @@ def record_groups(graduate: Graduate, *, for_staff: bool) -> list[tuple[str, lis
     ]
 
 
-def history(graduate: Graduate) -> QuerySet[AuditLog]:
-    return AuditLog.objects.filter(
-        target_type="students.graduate", target_id=str(graduate.pk)
-    ).order_by("created_at", "id")
+HISTORY_LABELS = {
+    "graduate.verification.start": "开始核验",
+    "graduate.corrected": "修改信息",
+    "graduate.verification.submit": "提交审核",
+    "graduate.verification.withdraw": "撤回",
+    "graduate.verification.approve": "审核通过",
+    "graduate.verification.reject": "退回",
+    "graduate.password_reset": "重置密码",
+}
+
+
+def history(graduate: Graduate) -> list[AuditLog]:
+    """The record's audit trail, each entry with a Chinese `label`."""
+    entries = list(
+        AuditLog.objects.filter(
+            target_type="students.graduate", target_id=str(graduate.pk)
+        ).order_by("created_at", "id")
+    )
+    for entry in entries:
+        entry.label = HISTORY_LABELS.get(entry.action, entry.action)
+    return entries
 
 
 def colleges_with_counts() -> QuerySet[College]:

@@ -352,3 +352,29 @@ def test_the_openapi_description_lists_the_endpoints(alpha):
         "/api/v1/auth/password",
     ):
         assert path in schema
+
+
+def test_history_is_shown_in_chinese(alpha):
+    g = submit_as(alpha, "2022000001")
+    cs = logged_in_client(alpha, "cs_teacher", STAFF_PASSWORD)
+    page = cs.get(f"/students/{g.pk}/").content.decode()
+    assert "开始核验" in page and "提交审核" in page and "10.1.2.3" in page
+
+
+def test_id_numbers_never_reach_the_logs(alpha, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    full = make_id_number(1)
+    bad = full[:17] + ("0" if full[17] != "0" else "1")
+    import_rows(alpha, [roster_row(7, 身份证号=bad)])
+    client_for(alpha).post(
+        "/accounts/login/", {"username": "2022000001", "password": full[-6:] + "0"}
+    )
+    logging.getLogger("students").warning("graduate %s", full)  # even a careless log line
+    from core.logging import PiiScrubFilter
+
+    scrub = PiiScrubFilter()
+    for record in caplog.records:
+        scrub.filter(record)
+        assert full not in record.getMessage() and bad not in record.getMessage()
