@@ -6,12 +6,13 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
 from core.masking import mask_phone
 from core.models import AuditLog
 from students.models import College, Graduate, VerificationState
-from students.verification import changed_fields
+from students.verification import ACTION_LABELS, changed_fields
 
 
 def can_sign(graduate: Graduate) -> bool:
@@ -167,13 +168,9 @@ def record_groups(graduate: Graduate, *, for_staff: bool) -> list[tuple[str, lis
 
 
 HISTORY_LABELS = {
-    "graduate.verification.start": "开始核验",
-    "graduate.corrected": "修改信息",
-    "graduate.verification.submit": "提交审核",
-    "graduate.verification.withdraw": "撤回",
-    "graduate.verification.approve": "审核通过",
-    "graduate.verification.reject": "退回",
-    "graduate.password_reset": "重置密码",
+    **{f"graduate.verification.{a}": label for a, label in ACTION_LABELS.items()},
+    "graduate.corrected": gettext_lazy("修改信息"),
+    "graduate.password_reset": gettext_lazy("重置密码"),
 }
 
 

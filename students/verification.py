@@ -29,7 +29,8 @@ from students.models import Graduate, TrainingMode, VerificationState
 
 S = VerificationState
 
-# What the graduate may correct. Identity and school-assigned fields stay locked.
+# What the graduate may correct. Everything else (学号, 姓名, 身份证号, 性别, 学院, 专业, 班级,
+# 学历层次, 毕业年份) comes from the school's roster and stays locked.
 EDITABLE_FIELDS: tuple[str, ...] = (
     "ethnicity",
     "political_status",
@@ -47,18 +48,6 @@ EDITABLE_FIELDS: tuple[str, ...] = (
     "archive_postcode",
     "archive_phone",
 )
-LOCKED_FIELDS: tuple[str, ...] = (
-    "student_number",
-    "name",
-    "gender",
-    "id_number",
-    "college",
-    "major",
-    "class_name",
-    "education_level",
-    "graduation_year",
-)
-
 # action → (states it may start from, state it leads to, who may do it)
 TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
     "start": (frozenset({S.IMPORTED, S.REJECTED}), S.VERIFYING, Role.GRADUATE),

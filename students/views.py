@@ -152,7 +152,11 @@ def graduate_detail(request, pk: int):
                     expected_revision=form.cleaned_data["revision"],
                 )
             except ValidationError as exc:
-                add_service_errors(form, exc)
+                if hasattr(exc, "error_dict"):
+                    add_service_errors(form, exc)
+                else:  # decided meanwhile: the form may be gone, so say it on top
+                    _error_message(request, exc)
+                    return redirect("students:graduate_detail", pk=pk)
             except PermissionError as exc:
                 raise PermissionDenied(str(exc)) from exc
             else:

@@ -378,3 +378,19 @@ def test_id_numbers_never_reach_the_logs(alpha, caplog):
     for record in caplog.records:
         scrub.filter(record)
         assert full not in record.getMessage() and bad not in record.getMessage()
+
+
+def test_a_late_second_decision_on_the_page_says_it_was_decided(alpha):
+    g = submit_as(alpha, "2022000001")
+    second = college_admin(alpha, "cs_teacher2", ["计算机学院"])
+    assert second.username == "cs_teacher2"
+    first = logged_in_client(alpha, "cs_teacher", STAFF_PASSWORD)
+    late = logged_in_client(alpha, "cs_teacher2", STAFF_PASSWORD)
+    first.post(f"/students/{g.pk}/", {"decision": "approve", "reason": "", "revision": g.revision})
+    response = late.post(
+        f"/students/{g.pk}/",
+        {"decision": "reject", "reason": "不对", "revision": g.revision},
+        follow=True,
+    )
+    assert "当前状态为“审核通过”，不能退回。" in response.content.decode()
+    assert graduate(alpha, "2022000001").state == "approved"
