@@ -96,9 +96,8 @@ class GraduateDetailOutput(GraduateListOutput, RecordFields):
 
 
 class MyRecordOutput(GraduateDetailOutput):
-    """The graduate's own record: their own ID number and phone in full."""
+    """The graduate's own record: ID number masked; their editable phones in full."""
 
-    id_number = serializers.CharField()
     mobile = serializers.CharField()
     editable_fields = serializers.SerializerMethodField()
     can_sign = serializers.SerializerMethodField()

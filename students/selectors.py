@@ -119,8 +119,12 @@ def changes(graduate: Graduate, *, for_staff: bool = True) -> list[dict[str, str
 
 
 def record_groups(graduate: Graduate, *, for_staff: bool) -> list[tuple[str, list[tuple]]]:
-    """The four groups of the 生源 record, as (label, value) rows; staff see masked numbers."""
-    id_number = graduate.id_number_masked if for_staff else graduate.id_number
+    """The four groups of the 生源 record, as (field, label, value) rows.
+
+    The ID number is masked for everyone, the graduate included (it can't be edited, and a
+    phone screen is easily overlooked); phones are masked for staff only.
+    """
+    id_number = graduate.id_number_masked
     mobile = mask_phone(graduate.mobile) if for_staff else graduate.mobile
 
     def row(field: str, value: Any = None) -> tuple[str, str, str]:

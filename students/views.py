@@ -9,6 +9,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
@@ -31,6 +32,11 @@ GRADUATE_ACTIONS = {
     "start": verification.start,
     "submit": verification.submit,
     "withdraw": verification.withdraw,
+}
+ACTION_DONE = {
+    "start": _lazy("已开始核验，请修改有误的信息。"),
+    "submit": _lazy("已提交，等待学院审核。"),
+    "withdraw": _lazy("已撤回，可以继续修改。"),
 }
 
 
@@ -60,7 +66,7 @@ def my_record(request):
             except (ValidationError, PermissionError) as exc:
                 _error_message(request, exc)
             else:
-                messages.success(request, _("操作成功。"))
+                messages.success(request, ACTION_DONE[request.POST["action"]])
                 if request.POST["action"] == "start":
                     return redirect("students:my_edit")
         return redirect("students:my_record")

@@ -66,7 +66,8 @@ def test_graduate_walks_through_verification_on_pages(alpha):
     client = graduate_client(alpha, "2022000001")
     page = client.get("/students/me/").content.decode()
     assert "待核验" in page and "开始核验" in page
-    assert make_id_number(1) in page  # the graduate sees their own number in full
+    full = make_id_number(1)
+    assert full[:4] + "*" * 10 + full[-4:] in page and full not in page  # masked, even here
     response = client.post("/students/me/", {"action": "start"})
     assert response["Location"] == "/students/me/edit/"
     edit = client.post("/students/me/edit/", {"mobile": "13912345678", "ethnicity": "汉族",
@@ -172,6 +173,7 @@ def test_a_graduate_sees_only_themselves(alpha):
     assert client.get("/students/").status_code == 403
     me = client.get("/api/v1/students/me").json()
     assert me["student_number"] == "2022000001" and "2022000002" not in str(me)
+    assert me["id_number"] == make_id_number(1)[:4] + "*" * 10 + make_id_number(1)[-4:]
 
 
 def test_one_school_never_sees_another(alpha, school_b):
