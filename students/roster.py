@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
@@ -24,7 +25,6 @@ from django.utils.translation import gettext as _
 from students.identity import gender_from_id_number, validate_id_number
 from students.models import EducationLevel, Gender, TrainingMode
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
 MAX_REPORTED_ERRORS = 1000
 HEADER_SEARCH_ROWS = 10  # real sheets often carry a title row or two above the headers
@@ -369,10 +369,9 @@ def raw_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[Any]]]:
     name = (filename or "").lower()
     if not data:
         raise RosterFileError(_("文件是空的。"))
-    if len(data) > MAX_FILE_BYTES:
-        raise RosterFileError(
-            _("文件太大（最大 %(mb)d MB）。") % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
-        )
+    limit = settings.ROSTER_UPLOAD_MAX_BYTES
+    if len(data) > limit:
+        raise RosterFileError(_("文件太大（最大 %(mb)d MB）。") % {"mb": limit // 2**20})
     if name.endswith(".xlsx"):
         if not data.startswith(b"PK\x03\x04"):
             raise RosterFileError(_("文件不是有效的 Excel (.xlsx) 文件，无法读取。"))

@@ -360,3 +360,11 @@ def test_command_refuses_an_unknown_school(db, tmp_path):
     path.write_bytes(csv_bytes([roster_row(1)]))
     with pytest.raises(CommandError, match="没有子域名为 nosuch 的学校"):
         call_command("import_roster", str(path), school="nosuch")
+
+
+def test_a_file_over_the_limit_is_refused(school_a, settings):
+    settings.ROSTER_UPLOAD_MAX_BYTES = 1024
+    data = csv_bytes([roster_row(i) for i in range(30)])
+    outcome = run_import(school_a, data, "big.csv")
+    assert [(e.row, e.message[:4]) for e in outcome.errors] == [(0, "文件太大")]
+    assert graduate_count(school_a) == 0
