@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.forms import LoginForm, PasswordChangeForm
 from accounts.services import change_password
 from core.context import actor_from_request
-from core.forms import add_service_errors
+from core.forms import add_service_errors, post_data
 
 
 class LoginView(auth_views.LoginView):
@@ -25,7 +25,7 @@ class LogoutView(auth_views.LogoutView):
 
 @login_required
 def password_change(request):
-    form = PasswordChangeForm(request.POST or None)
+    form = PasswordChangeForm(post_data(request))
     next_url = request.POST.get("next") or request.GET.get("next") or "/"
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "/"

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import role_required
 from accounts.models import Role, User
 from core.context import actor_from_request
-from core.forms import add_service_errors
+from core.forms import add_service_errors, post_data
 from students import exports, selectors, services, verification
 from students.forms import (
     CollegeForm,
@@ -92,7 +92,7 @@ def my_edit(request):
     if graduate.state != VerificationState.VERIFYING:
         messages.error(request, _("当前状态不能修改，请先点击“开始核验”。"))
         return redirect("students:my_record")
-    form = CorrectionForm(request.POST or None, instance=graduate)
+    form = CorrectionForm(post_data(request), instance=graduate)
     if request.method == "POST" and form.is_valid():
         changes = {f: form.cleaned_data[f] for f in form.changed_data}
         try:
@@ -142,7 +142,7 @@ def graduate_list(request):
 @role_required(*STAFF)
 def graduate_detail(request, pk: int):
     graduate = selectors.get_visible_graduate(request.user, pk)
-    form = ReviewForm(request.POST or None, initial={"revision": graduate.revision})
+    form = ReviewForm(post_data(request), initial={"revision": graduate.revision})
     if request.method == "POST":
         if form.is_valid():
             decide = (
@@ -221,7 +221,7 @@ def roster_template(request):
 
 @role_required(Role.SCHOOL_ADMIN)
 def imports(request):
-    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    form = RosterUploadForm(post_data(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             roster_import = services.start_roster_import(
@@ -257,7 +257,7 @@ def import_status(request, pk):
 
 @role_required(Role.SCHOOL_ADMIN)
 def colleges(request):
-    form = CollegeForm(request.POST or None)
+    form = CollegeForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.create_college(actor=actor_from_request(request), **form.cleaned_data)
@@ -276,7 +276,7 @@ def colleges(request):
 @role_required(Role.SCHOOL_ADMIN)
 def college_edit(request, pk: int):
     college = get_object_or_404(College, pk=pk)
-    form = CollegeForm(request.POST or None, initial={"name": college.name, "code": college.code})
+    form = CollegeForm(post_data(request), initial={"name": college.name, "code": college.code})
     if request.method == "POST" and form.is_valid():
         try:
             services.update_college(
@@ -292,7 +292,7 @@ def college_edit(request, pk: int):
 
 @role_required(Role.SCHOOL_ADMIN)
 def staff(request):
-    form = StaffForm(request.POST or None)
+    form = StaffForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.create_staff(
@@ -315,7 +315,7 @@ def staff(request):
 def staff_edit(request, pk: int):
     user = get_object_or_404(User, pk=pk, role=Role.COLLEGE_ADMIN)
     form = StaffCollegesForm(
-        request.POST or None,
+        post_data(request),
         initial={"colleges": list(user.admin_colleges.values_list("pk", flat=True))},
     )
     if request.method == "POST" and form.is_valid():

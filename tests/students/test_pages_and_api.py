@@ -396,3 +396,41 @@ def test_a_late_second_decision_on_the_page_says_it_was_decided(alpha):
     )
     assert "当前状态为“审核通过”，不能退回。" in response.content.decode()
     assert graduate(alpha, "2022000001").state == "approved"
+
+
+def test_rebinding_a_college_admin_changes_what_they_see(alpha):
+    from accounts.models import User
+    from students.models import College
+
+    with schema_context(alpha.schema_name):
+        foreign = College.objects.get(name="外国语学院")
+        teacher_pk = User.objects.get(username="cs_teacher").pk
+    admin = logged_in_client(alpha, "admin", ADMIN_PASSWORD)
+    empty = admin.post(f"/students/staff/{teacher_pk}/", {"colleges": []})
+    assert "院系管理员至少要负责一个学院。" in empty.content.decode()
+    moved = admin.post(f"/students/staff/{teacher_pk}/", {"colleges": [foreign.pk]})
+    assert moved.status_code == 302
+    cs = logged_in_client(alpha, "cs_teacher", STAFF_PASSWORD)
+    listing = cs.get("/api/v1/students/graduates").json()
+    assert [g["student_number"] for g in listing["results"]] == ["2022000003"]
+
+
+def test_renaming_a_college(alpha):
+    from students.models import College
+
+    with schema_context(alpha.schema_name):
+        cs_college = College.objects.get(name="计算机学院")
+    admin = logged_in_client(alpha, "admin", ADMIN_PASSWORD)
+    taken = admin.patch(
+        f"/api/v1/students/colleges/{cs_college.pk}",
+        {"name": "外国语学院"},
+        content_type="application/json",
+    )
+    assert taken.status_code == 400 and taken.json()["errors"]["name"] == [
+        "学院“外国语学院”已存在。"
+    ]
+    renamed = admin.post(
+        f"/students/colleges/{cs_college.pk}/", {"name": "计算机与信息工程学院", "code": "08"}
+    )
+    assert renamed.status_code == 302
+    assert graduate(alpha, "2022000001").college.name == "计算机与信息工程学院"
