@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from students.models import College, Graduate, Major, RosterImport, Verification
 from students.roster import MAX_REPORTED_ERRORS, RosterFileError, RowError, parse_roster
 from students.verification import EDITABLE_FIELDS, snapshot
 
+logger = logging.getLogger(__name__)
 S = VerificationState
 BATCH = 2000
 # A re-import may still update these; a submitted or approved record is left alone.
@@ -461,8 +463,22 @@ def start_roster_import(*, actor: Actor, upload: Any) -> RosterImport:
     roster_import.file.save(name, upload, save=False)
     roster_import.save()
     audit.record(actor, "roster.uploaded", target=roster_import, data={"file": name[:255]})
-    transaction.on_commit(lambda: tasks.check_roster.delay(str(roster_import.pk)))
+    transaction.on_commit(
+        lambda: _enqueue(tasks.check_roster, roster_import, RosterImport.Status.FAILED)
+    )
     return roster_import
+
+
+def _enqueue(task: Any, roster_import: RosterImport, status_if_down: str) -> None:
+    """Queue a roster task after commit; with the broker down, say so instead of spinning."""
+    try:
+        task.delay(str(roster_import.pk))
+    except Exception:
+        logger.warning("could not queue %s", task.name, exc_info=True)
+        RosterImport.objects.filter(pk=roster_import.pk).update(
+            status=status_if_down,
+            errors=[{"row": 0, "column": "", "message": _("后台任务暂时不可用，请稍后重试。")}],
+        )
 
 
 @transaction.atomic
@@ -479,7 +495,8 @@ def confirm_roster_import(*, actor: Actor, roster_import: RosterImport) -> Roste
     locked.status = RosterImport.Status.IMPORTING
     locked.save(update_fields=["status"])
     audit.record(actor, "roster.confirmed", target=locked, data={"file": locked.original_name})
-    transaction.on_commit(lambda: tasks.apply_roster.delay(str(locked.pk)))
+    # Broker down: back to "ready", so the admin can simply confirm again.
+    transaction.on_commit(lambda: _enqueue(tasks.apply_roster, locked, RosterImport.Status.READY))
     return locked
 
 

@@ -434,3 +434,22 @@ def test_renaming_a_college(alpha):
     )
     assert renamed.status_code == 302
     assert graduate(alpha, "2022000001").college.name == "计算机与信息工程学院"
+
+
+def test_upload_with_the_task_queue_down_says_so(
+    alpha, django_capture_on_commit_callbacks, monkeypatch
+):
+    from students import tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("redis down")
+
+    monkeypatch.setattr(tasks.check_roster, "delay", broker_down)
+    admin = logged_in_client(alpha, "admin", ADMIN_PASSWORD)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            "/students/imports/", {"file": SimpleUploadedFile("a.csv", csv_bytes([roster_row(5)]))}
+        )
+    status = admin.get(response["Location"] + "status").json()
+    assert status["status"] == "failed"
+    assert status["errors"][0]["message"] == "后台任务暂时不可用，请稍后重试。"
