@@ -26,6 +26,12 @@ pytestmark = pytest.mark.browser
 def _sync_db_beside_playwright(monkeypatch):
     # Playwright's sync API runs an event loop in this thread; our own DB calls here are sync.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    yield
+    from django.db import connections
+
+    # Connections opened here while Playwright ran belong to this context: close them, so
+    # the test database can be dropped at the end of the session.
+    connections.close_all()
 
 
 @pytest.fixture
