@@ -267,6 +267,10 @@ def test_without_the_notifications_app_decisions_still_work(alpha):
 def sync_db(monkeypatch):
     # The session's Playwright (browser tests run earlier) leaves an event loop on this thread.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    yield
+    from django.db import connections
+
+    connections.close_all()  # what was opened in this context, so the test DB can be dropped
 
 
 def test_two_reviewers_deciding_at_once_make_one_decision(sync_db, committed_school):
