@@ -8,3 +8,8 @@ def add_service_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def post_data(request):
+    """A form's data: bound on every POST, even an empty one (`request.POST or None` isn't)."""
+    return request.POST if request.method == "POST" else None
