@@ -1,8 +1,11 @@
 from django.urls import path
 
 from api.urls_common import common_patterns
+from employers import api_urls as employer_api
 from tenants.apis import SchoolListApi
 
 urlpatterns = common_patterns("saas_platform.urls_public") + [
     path("schools", SchoolListApi.as_view(), name="api-schools"),
+    *employer_api.common,
+    *employer_api.platform,
 ]

@@ -1,9 +1,11 @@
 from django.urls import path
 
 from api.urls_common import common_patterns
+from employers import api_urls as employer_api
 from settings_per_school.apis import PublicFlagsApi, SchoolSettingsApi
 
 urlpatterns = common_patterns("saas_platform.urls_tenant") + [
     path("school/settings", SchoolSettingsApi.as_view(), name="api-school-settings"),
     path("school/public-settings", PublicFlagsApi.as_view(), name="api-school-public-settings"),
+    *employer_api.common,
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from core.views import healthz
+from core.views import healthz, signed_file
 from settings_per_school import views as settings_views
 from tenants import views as tenant_views
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("settings/", settings_views.settings_page, name="school-settings"),
     path("school/logo", settings_views.logo, name="school-logo"),
     path("api/v1/", include("api.urls_tenant")),
+    path("", include("employers.urls_tenant")),
+    path("files/<str:token>", signed_file, name="signed-file"),
 ]
 
 handler404 = "core.views.page_not_found"
