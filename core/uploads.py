@@ -152,7 +152,7 @@ def validate_upload(
 
 
 def download_token(name: str) -> str:
-    return _signer.sign(name)
+    return _signer.sign_object(name)  # URL-safe: keys hold "/"
 
 
 def signed_url(request, name: str) -> str:
@@ -172,10 +172,10 @@ def signed_url(request, name: str) -> str:
 
 def name_from_token(token: str) -> str | None:
     try:
-        name = _signer.unsign(token, max_age=settings.UPLOAD_URL_TTL)
+        name = _signer.unsign_object(token, max_age=settings.UPLOAD_URL_TTL)
     except (BadSignature, SignatureExpired):
         return None
     # A link minted on one school's host (or the platform's) opens nothing on another's.
-    if not name.startswith(schema_prefix() + "/"):
+    if not isinstance(name, str) or not name.startswith(schema_prefix() + "/"):
         return None
     return name

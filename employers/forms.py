@@ -46,7 +46,13 @@ def _org_fields() -> dict[str, forms.Field]:
             required=False,
             widget=forms.TextInput(attrs={"inputmode": "tel"}),
         ),
-        "contact_email": forms.EmailField(label=_("联系邮箱"), required=False),
+        # Checked by the service, so one submission reports every problem at once.
+        "contact_email": forms.CharField(
+            label=_("联系邮箱"),
+            max_length=254,
+            required=False,
+            widget=forms.EmailInput(attrs={"inputmode": "email"}),
+        ),
     }
 
 

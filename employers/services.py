@@ -223,17 +223,7 @@ def register_employer(
     if errors:
         raise ValidationError(errors)
 
-    try:
-        with transaction.atomic():
-            user = create_user(
-                actor=actor,
-                username=username,
-                password=password,
-                role=Role.EMPLOYER,
-                display_name=display_name.strip(),
-            )
-    except ValidationError as exc:
-        raise ValidationError({"username": exc.messages} if exc.messages else exc) from None
+    user = _create_hr_user(actor, username, password, display_name)
 
     org = Employer(status=Status.PENDING)
     for field, value in fields.items():
@@ -256,6 +246,29 @@ def register_employer(
         data={"credit_code": org.credit_code, "name": org.name, "hr": user.username},
     )
     return membership
+
+
+def _create_hr_user(
+    actor: Actor, username: str, password: str, display_name: str, **extra: Any
+):
+    """accounts.create_user, with its errors put on the field they are about."""
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise ValidationError({"display_name": [_("请填写姓名。")]})
+    try:
+        with transaction.atomic():
+            return create_user(
+                actor=actor,
+                username=username,
+                password=password,
+                role=Role.EMPLOYER,
+                display_name=display_name,
+                **extra,
+            )
+    except ValidationError as exc:
+        codes = {getattr(error, "code", "") for error in exc.error_list}
+        field = "username" if codes & {"invalid", "duplicate"} else "password"
+        raise ValidationError({field: exc.messages}) from None
 
 
 def membership_of(user) -> Membership | None:
@@ -284,14 +297,7 @@ def add_member(
     """An HR colleague joins the actor's own organisation (the way to "join" an existing one)."""
     own = _require_member(actor, admin=True)
     employer = Employer.objects.select_for_update().get(pk=own.employer_id)
-    user = create_user(
-        actor=actor,
-        username=username,
-        password=password,
-        role=Role.EMPLOYER,
-        display_name=display_name.strip(),
-        must_change_password=True,
-    )
+    user = _create_hr_user(actor, username, password, display_name, must_change_password=True)
     membership = Membership.objects.create(employer=employer, user=user, is_admin=is_admin)
     audit.record(actor, "employer.member_added", target=employer, data={"hr": user.username})
     return membership
