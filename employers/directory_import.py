@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from employers.credit_code import validate_credit_code
 from employers.models import Industry, Nature
 from employers.regions import split_region
 from employers.services import clean_employer_fields
@@ -169,7 +170,10 @@ def read_directory(path: str | Path) -> ImportReport:
             cleaned = {}
         if not province:
             row_errors.append((number, "所在地区", _("请填写所在地区（如“湖南省长沙市”）。")))
-        code = cleaned.get("credit_code")
+        try:
+            code = validate_credit_code(data["credit_code"])
+        except ValidationError:
+            code = None  # already reported
         if code:
             if code in seen:
                 row_errors.append(

@@ -248,9 +248,7 @@ def register_employer(
     return membership
 
 
-def _create_hr_user(
-    actor: Actor, username: str, password: str, display_name: str, **extra: Any
-):
+def _create_hr_user(actor: Actor, username: str, password: str, display_name: str, **extra: Any):
     """accounts.create_user, with its errors put on the field they are about."""
     display_name = (display_name or "").strip()
     if not display_name:

@@ -66,7 +66,10 @@ def test_a_second_registration_of_the_same_code_says_how_to_join_instead(db):
 
     api = client_for(None).post(
         "/api/v1/employers/register",
-        {**form_data(credit_code=credit_code(seed=7), username="third.hr"), "licence": licence_file()},
+        {
+            **form_data(credit_code=credit_code(seed=7), username="third.hr"),
+            "licence": licence_file(),
+        },
     )
     assert api.status_code == 400
     assert "单位成员" in api.json()["errors"]["credit_code"][0]
