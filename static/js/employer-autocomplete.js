@@ -51,6 +51,7 @@
 
     function close() {
       list.hidden = true;
+      list.innerHTML = "";
       input.setAttribute("aria-expanded", "false");
       active = -1;
     }

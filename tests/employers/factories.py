@@ -81,3 +81,25 @@ def register(
         },
         licence=licence_file(),
     )
+
+
+def purge_employers(*credit_codes: str) -> None:
+    """Clean-up for committed (browser) tests: the product never deletes an employer."""
+    from django.db import connection
+
+    from accounts.models import User
+    from employers.models import AgreementIndexEntry, Employer, Membership
+    from employers.services import _count_bigrams
+
+    connection.set_schema_to_public()
+    employers = list(Employer.objects.filter(credit_code__in=credit_codes))
+    users = list(
+        Membership.objects.filter(employer__in=employers).values_list("user_id", flat=True)
+    )
+    AgreementIndexEntry.objects.filter(employer__in=employers).delete()
+    Membership.objects.filter(employer__in=employers).delete()
+    User.objects.filter(pk__in=users).delete()
+    for employer in employers:
+        _count_bigrams([], employer.name_bigrams)
+    Employer.objects.filter(pk__in=[e.pk for e in employers]).update(merged_into=None)
+    Employer.objects.filter(pk__in=[e.pk for e in employers]).delete()
