@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -64,9 +63,9 @@ TIER_PENDING = 1
 
 class Employer(models.Model):
     name = models.CharField(_("单位名称"), max_length=200)
-    credit_code = models.CharField(
-        _("统一社会信用代码"), max_length=18, unique=True, db_collation="C"
-    )
+    # Unique through Meta.constraints: its btree (COLLATE "C") serves prefix LIKE and
+    # ORDER BY … LIMIT, so no extra varchar_pattern_ops index as unique=True would add.
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, db_collation="C")
     nature = models.CharField(_("单位性质"), max_length=32, choices=Nature.choices)
     industry = models.CharField(_("所属行业"), max_length=1, choices=Industry.choices)
     province = models.CharField(_("所在省份"), max_length=20, blank=True)
@@ -100,6 +99,9 @@ class Employer(models.Model):
     class Meta:
         verbose_name = _("用人单位")
         ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["credit_code"], name="employer_credit_code_uniq")
+        ]
         indexes = [
             models.Index(fields=["status", "created_at"], name="employer_status_idx"),
             # The order results are ranked in; a LIMIT-capped scan of it serves common terms.
@@ -109,7 +111,6 @@ class Employer(models.Model):
                 name="employer_rank_idx",
                 condition=models.Q(search_tier__isnull=False),
             ),
-            GinIndex(fields=["name_bigrams"], name="employer_bigrams_gin"),
             models.Index(fields=["search_name"], name="employer_search_name_idx"),
             models.Index(fields=["name_initials"], name="employer_initials_idx"),
             models.Index(fields=["name_pinyin"], name="employer_pinyin_idx"),
@@ -127,6 +128,31 @@ class Employer(models.Model):
         if self.city and self.city != self.province:
             return f"{self.province}{self.city}"
         return self.province or self.city
+
+
+def posting_rank(tier: int | None, name_length: int) -> int | None:
+    """(tier, length) in one small integer: the order postings are walked in."""
+    return None if tier is None else tier * 1000 + min(name_length, 999)
+
+
+class NameBigram(models.Model):
+    """Postings: one row per (bigram of a searchable name, its employer), in rank order.
+
+    The primary key's btree is the index: for a term, walking its rarest bigram's
+    postings in (tier, length, id) order and checking the whole term finds the best
+    matches first, so even 科技 (a sixth of all names) stops after `limit` rows.
+    """
+
+    pk = models.CompositePrimaryKey("bigram", "rank", "employer_id")
+    bigram = models.CharField(max_length=2, db_collation="C")
+    rank = models.SmallIntegerField()
+    employer_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("名称二元组索引")
+
+    def __str__(self) -> str:
+        return f"{self.bigram} {self.rank} {self.employer_id}"
 
 
 class BigramCount(models.Model):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from employers.credit_code import is_code_prefix
@@ -22,155 +22,182 @@ from employers.search_keys import bigrams, normalize
 
 MAX_LIMIT = 50
 MAX_QUERY = 50
-# A capped prefix range larger than this is ranked by walking the ranking index instead.
+# A prefix matching more names than this is ranked by walking the ranking index instead.
 PREFIX_CAP = 2000
-# How far the ranking-index walk goes before a common term falls back to the bigram GIN.
-SCAN_CAP = 40000
+# Bound on any walk: postings of a term's rarest bigram, or the ranking index for a
+# common prefix. Only a term whose every bigram is common yet which itself is rare
+# can reach it; it then gets the matches found so far.
+SCAN_CAP = 50000
+# Bigram counts this high are cached in the process: they only choose which bigram to
+# walk, and a common one stays common. Rare ones are read fresh (a new name may hold them).
+COUNT_CACHE_MIN = 1000
+COUNT_CACHE_TTL = 300.0
+COUNT_CACHE_SIZE = 20000
 
 COLUMNS = (
     "id, name, credit_code, nature, industry, province, city, in_directory, "
-    "search_tier, name_length"
+    "search_tier, name_length, search_name, name_initials, name_pinyin"
 )
 RANK = "search_tier, name_length, id"
+PARALLEL_OFF = "SET LOCAL max_parallel_workers_per_gather = 0"
 
-# Class of a match within a tier: exact name, name prefix, anywhere in the name.
+# Class of a match within a tier: exact, prefix, anywhere in the name.
 EXACT, PREFIX, INSIDE = 0, 1, 2
+
+_count_cache: dict[str, tuple[int, float]] = {}
 
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _fetch(sql: str, params: list[Any]) -> list[tuple]:
+def _run(sql: str, params: dict[str, Any]) -> list[tuple]:
+    """One round trip: parallel workers off for this statement only, then the query.
+
+    Autocommit sends both statements in one implicit transaction, which SET LOCAL lasts
+    for; parallel workers cost more to start than these queries take.
+    """
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(f"{PARALLEL_OFF}; {sql}", params)
+        cursor.nextset()
         return cursor.fetchall()
 
 
-def _capped_prefix(column: str, prefix: str, max_tier: int, limit: int) -> list[tuple]:
-    """Top `limit` by rank among rows whose `column` starts with `prefix`.
+def _bigram_counts(grams: list[str]) -> dict[str, int]:
+    now = time.monotonic()
+    counts, missing = {}, []
+    for gram in grams:
+        cached = _count_cache.get(gram)
+        if cached and now - cached[1] < COUNT_CACHE_TTL:
+            counts[gram] = cached[0]
+        else:
+            missing.append(gram)
+    if missing:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT bigram, employers FROM employers_bigramcount WHERE bigram = ANY(%s)",
+                [missing],
+            )
+            fresh = dict(cursor.fetchall())
+        if len(_count_cache) > COUNT_CACHE_SIZE:
+            _count_cache.clear()
+        for gram in missing:
+            counts[gram] = fresh.get(gram, 0)
+            if counts[gram] >= COUNT_CACHE_MIN:
+                _count_cache[gram] = (counts[gram], now)
+    return counts
 
-    A btree (COLLATE "C") range gives the candidates; if there are more than PREFIX_CAP the
-    prefix is common, and walking the ranking index finds the best ones sooner.
-    """
-    pattern = _like_escape(prefix) + "%"
-    rows = _fetch(
-        f"""
-        WITH c AS MATERIALIZED (
-            SELECT {COLUMNS} FROM employers_employer
-            WHERE {column} LIKE %s AND search_tier <= %s LIMIT %s
-        )
-        SELECT *, (SELECT count(*) FROM c) FROM c ORDER BY {RANK} LIMIT %s
-        """,  # noqa: S608 - column and the lists are constants
-        [pattern, max_tier, PREFIX_CAP + 1, limit],
-    )
-    if not rows or rows[0][-1] <= PREFIX_CAP:
-        return [row[:-1] for row in rows]
-    return _ranked_walk(f"w.{column} LIKE %s", [pattern], max_tier, limit, column) or []
 
-
-def _ranked_walk(
-    condition: str, params: list[Any], max_tier: int, limit: int, column: str = "search_name"
-) -> list[tuple] | None:
-    """Walk the ranking index (tier, length, id) and keep the first matches: exact ranking
-    for terms common enough that the first `limit` turn up early. None if the walk ran
-    SCAN_CAP entries without finding `limit` matches (the term is rarer than it looked)."""
-    include = "search_name" if column == "search_name" else f"search_name, {column}"
-    rows = _fetch(
-        f"""
-        WITH m AS MATERIALIZED (
+def _prefix_ctes(name: str, column: str) -> str:
+    """Names whose `column` starts with the prefix: the btree (COLLATE "C") range, capped;
+    past the cap the prefix is common and a walk of the ranking index finds the best."""
+    return f"""
+        {name} AS MATERIALIZED (
+            SELECT id, search_tier, name_length FROM employers_employer
+            WHERE {column} LIKE %({name}_like)s AND search_tier <= %(tier)s LIMIT %(cap)s
+        ),
+        {name}_top AS (SELECT id FROM {name} ORDER BY {RANK} LIMIT %(limit)s),
+        {name}_walk AS MATERIALIZED (
             SELECT id FROM (
-                SELECT id, {include}, search_tier, name_length FROM employers_employer
-                WHERE search_tier <= %s ORDER BY {RANK} LIMIT %s
+                SELECT id, {column} AS key FROM employers_employer
+                WHERE search_tier <= %(tier)s ORDER BY {RANK} LIMIT %(scan)s
             ) w
-            WHERE {condition}
-            LIMIT %s
-        )
-        SELECT {COLUMNS} FROM employers_employer WHERE id IN (SELECT id FROM m)
-        ORDER BY {RANK}
-        """,  # noqa: S608 - condition and columns are constants
-        [max_tier, SCAN_CAP, *params, limit],
-    )
-    if len(rows) < limit:
-        return None
-    return rows
+            WHERE w.key LIKE %({name}_like)s AND (SELECT count(*) FROM {name}) >= %(cap)s
+            LIMIT %(limit)s
+        )"""  # noqa: S608 - names and columns are constants
 
 
-def _rarest_bigrams(grams: list[str]) -> list[tuple[str, int]]:
-    counts = dict(
-        _fetch(
-            "SELECT bigram, employers FROM employers_bigramcount WHERE bigram = ANY(%s)",
-            [grams],
-        )
-    )
-    return sorted(((g, counts.get(g, 0)) for g in grams), key=lambda pair: pair[1])
+def _postings_cte(name: str, check: bool) -> str:
+    """Walk the rarest bigram's postings in rank order and keep names holding the whole
+    term: exact ranking that stops after `limit` matches. OFFSET 0 keeps the check a
+    per-posting nested loop, so the walk's order survives and nothing is sorted. A
+    two-character term is its bigram: every posting is a match, no name is read."""
+    if not check:
+        return f"""
+        {name} AS (
+            SELECT employer_id AS id FROM employers_namebigram
+            WHERE bigram = %(key)s AND rank < %(max_rank)s
+            ORDER BY rank, employer_id LIMIT %(limit)s
+        )"""  # noqa: S608 - constants only
+    return f"""
+        {name} AS MATERIALIZED (
+            SELECT p.employer_id AS id FROM (
+                SELECT employer_id, rank FROM employers_namebigram
+                WHERE bigram = %(key)s AND rank < %(max_rank)s
+                ORDER BY rank, employer_id LIMIT %(scan)s
+            ) p
+            CROSS JOIN LATERAL (
+                SELECT 1 FROM employers_employer e
+                WHERE e.id = p.employer_id AND e.search_name LIKE %(inside_like)s
+                OFFSET 0
+            ) hit
+            ORDER BY p.rank, p.employer_id
+            LIMIT %(limit)s
+        )"""  # noqa: S608 - constants only
 
 
-def _inside(text: str, max_tier: int, limit: int) -> list[tuple]:
-    """Names containing `text` (two characters or more), top `limit` by rank."""
-    grams = bigrams(text)
-    ranked = _rarest_bigrams(grams)
-    if not ranked or ranked[0][1] == 0:
-        return []
-    pattern = "%" + _like_escape(text) + "%"
-    if ranked[0][1] > settings.EMPLOYER_SEARCH_RARE_BIGRAM:
-        rows = _ranked_walk("w.search_name LIKE %s", [pattern], max_tier, limit)
-        if rows is not None:
-            return rows
-    # The GIN over bigrams: the rarest few are enough to narrow, LIKE checks the order.
-    keys = [gram for gram, _count in ranked[:3]]
-    return _fetch(
-        f"""
-        SELECT {COLUMNS} FROM (
-            SELECT {COLUMNS}, search_name FROM employers_employer
-            WHERE name_bigrams @> %s::varchar[] OFFSET 0
-        ) c
-        WHERE search_tier <= %s AND search_name LIKE %s
-        ORDER BY {RANK} LIMIT %s
-        """,  # noqa: S608 - constants only
-        [keys, max_tier, pattern, limit],
-    )
+def _fetch_ids(ctes: list[str], sources: list[str], params: dict[str, Any]) -> list[tuple]:
+    union = " UNION ".join(f"SELECT id FROM {source}" for source in sources)  # noqa: S608
+    sql = f"""
+        WITH {",".join(ctes)}
+        SELECT {COLUMNS} FROM employers_employer WHERE id IN ({union})
+    """  # noqa: S608 - built from constants only
+    return _run(sql, params)
 
 
-def _exact(column: str, text: str, max_tier: int, limit: int) -> list[tuple]:
-    return _fetch(
-        f"SELECT {COLUMNS} FROM employers_employer WHERE {column} = %s AND search_tier <= %s "  # noqa: S608
-        f"ORDER BY {RANK} LIMIT %s",
-        [text, max_tier, limit],
-    )
+def _name_rows(text: str, max_tier: int, limit: int) -> list[tuple]:
+    params: dict[str, Any] = {
+        "tier": max_tier,
+        "limit": limit,
+        "cap": PREFIX_CAP,
+        "scan": SCAN_CAP,
+        "p_like": _like_escape(text) + "%",
+    }
+    ctes = [_prefix_ctes("p", "search_name")]
+    sources = ["p_top", "p_walk"]
+    if len(text) >= 2:
+        grams = bigrams(text)
+        counts = _bigram_counts(grams)
+        if min(counts.values()) == 0:
+            return []  # no name holds one of its bigrams, so no name holds the text
+        params["key"] = min(grams, key=counts.__getitem__)
+        params["max_rank"] = (max_tier + 1) * 1000
+        params["inside_like"] = "%" + _like_escape(text) + "%"
+        ctes.append(_postings_cte("inside", check=len(text) > 2))
+        sources.append("inside")
+    return _fetch_ids(ctes, sources, params)
 
 
-def _by_code(code: str, max_tier: int, limit: int) -> list[tuple]:
-    """Credit-code prefix: the unique index is COLLATE "C", so ORDER BY … LIMIT stops early."""
-    rows: list[tuple] = []
-    for tier in range(TIER_VERIFIED, max_tier + 1):
-        rows += _fetch(
-            f"SELECT {COLUMNS} FROM employers_employer "  # noqa: S608
-            "WHERE credit_code LIKE %s AND search_tier = %s ORDER BY credit_code LIMIT %s",
-            [_like_escape(code) + "%", tier, limit - len(rows)],
-        )
-        if len(rows) >= limit:
-            break
-    return rows
+def _pinyin_rows(text: str, max_tier: int, limit: int) -> list[tuple]:
+    params = {
+        "tier": max_tier,
+        "limit": limit,
+        "cap": PREFIX_CAP,
+        "scan": SCAN_CAP,
+        "ini_like": _like_escape(text) + "%",
+        "py_like": _like_escape(text) + "%",
+    }
+    ctes = [_prefix_ctes("ini", "name_initials"), _prefix_ctes("py", "name_pinyin")]
+    return _fetch_ids(ctes, ["ini_top", "ini_walk", "py_top", "py_walk"], params)
 
 
-def _merge_ranked(classed: list[tuple[int, list[tuple]]], limit: int) -> list[tuple]:
-    """Union of per-class top lists, ranked by (tier, class, length, id).
+def _code_rows(code: str, max_tier: int, limit: int) -> list[tuple]:
+    """Credit-code prefix: the unique btree is COLLATE "C", so ORDER BY … LIMIT stops early."""
+    parts = [
+        f"(SELECT {COLUMNS} FROM employers_employer WHERE credit_code LIKE %(like)s AND search_tier = {tier} ORDER BY credit_code LIMIT %(limit)s)"  # noqa: S608
+        for tier in range(TIER_VERIFIED, max_tier + 1)
+    ]
+    rows = _run(" UNION ALL ".join(parts), {"like": _like_escape(code) + "%", "limit": limit})
+    return sorted(rows, key=lambda row: (row[8], row[2]))[:limit]
 
-    Each list holds its class's best `limit` by (tier, length, id), so the union holds the
-    overall best `limit`; an id seen in several lists keeps its best class.
-    """
-    best: dict[int, tuple[tuple, tuple]] = {}
-    for match_class, rows in classed:
-        for row in rows:
-            key = (row[8], match_class, row[9], row[0])
-            if row[0] not in best or key < best[row[0]][0]:
-                best[row[0]] = (key, row)
-    return [row for _key, row in sorted(best.values())][:limit]
+
+def _rank(rows: list[tuple], match_class, limit: int) -> list[tuple]:
+    """(tier, class, length, id): verified before unverified whatever the match."""
+    return sorted(rows, key=lambda row: (row[8], match_class(row), row[9], row[0]))[:limit]
 
 
 def _as_result(row: tuple) -> dict[str, Any]:
-    pk, name, code, nature, industry, province, city, in_directory, tier, _length = row
+    pk, name, code, nature, industry, province, city, in_directory, tier = row[:9]
     region = province if not city or city == province else f"{province}{city}"
     return {
         "id": pk,
@@ -199,30 +226,22 @@ def search_employers(q: str, limit: int = 10, include_unverified: bool = False) 
     if not text:
         return []
     max_tier = TIER_PENDING if include_unverified else TIER_VERIFIED
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            # Parallel workers cost more to start than these queries take.
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        if is_code_prefix(text.upper()):
-            rows = _by_code(text.upper(), max_tier, limit)
-        elif text.isascii() and text.isalnum():
-            rows = _merge_ranked(
-                [
-                    (EXACT, _exact("name_initials", text, max_tier, limit)),
-                    (EXACT, _exact("name_pinyin", text, max_tier, limit)),
-                    (PREFIX, _capped_prefix("name_initials", text, max_tier, limit)),
-                    (PREFIX, _capped_prefix("name_pinyin", text, max_tier, limit)),
-                ],
-                limit,
-            )
-        else:
-            classed = [
-                (EXACT, _exact("search_name", text, max_tier, limit)),
-                (PREFIX, _capped_prefix("search_name", text, max_tier, limit)),
-            ]
-            if len(text) >= 2:
-                classed.append((INSIDE, _inside(text, max_tier, limit)))
-            rows = _merge_ranked(classed, limit)
+    if is_code_prefix(text.upper()):
+        rows = _code_rows(text.upper(), max_tier, limit)
+    elif text.isascii() and text.isalnum():
+        rows = _rank(
+            _pinyin_rows(text, max_tier, limit),
+            lambda row: EXACT if text in (row[11], row[12]) else PREFIX,
+            limit,
+        )
+    else:
+        rows = _rank(
+            _name_rows(text, max_tier, limit),
+            lambda row: (
+                EXACT if row[10] == text else PREFIX if row[10].startswith(text) else INSIDE
+            ),
+            limit,
+        )
     return [_as_result(row) for row in rows]
 
 

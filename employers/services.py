@@ -32,6 +32,7 @@ from employers.models import (
     Membership,
     Nature,
     Status,
+    posting_rank,
 )
 from employers.search_keys import keys_for
 
@@ -179,6 +180,66 @@ def _set_name(employer: Employer, name: str, *, tally: tuple[list, list] | None 
         tally[1].extend(old)
 
 
+def _search_state(employer: Employer) -> tuple[tuple[str, ...], int | None]:
+    """What the postings hold for this employer now (nothing before its first save)."""
+    if employer.pk is None:
+        return (), None
+    return tuple(employer.name_bigrams or ()), posting_rank(
+        employer.search_tier, employer.name_length
+    )
+
+
+def _sync_postings(employer: Employer, before: tuple[tuple[str, ...], int | None]) -> None:
+    """Replace the employer's postings when its name or searchability changed.
+
+    Old rows are found by their full primary key (bigram, rank, id): point lookups even
+    for bigrams that a million names share.
+    """
+    after = _search_state(employer)
+    if after == before:
+        return
+    with connection.cursor() as cursor:
+        old_grams, old_rank = before
+        if old_rank is not None and old_grams:
+            cursor.execute(
+                "DELETE FROM employers_namebigram "
+                "WHERE bigram = ANY(%s) AND rank = %s AND employer_id = %s",
+                [list(old_grams), old_rank, employer.pk],
+            )
+        new_grams, new_rank = after
+        if new_rank is not None and new_grams:
+            cursor.execute(
+                "INSERT INTO employers_namebigram (bigram, rank, employer_id) "
+                "SELECT unnest(%s::varchar[]), %s, %s",
+                [list(new_grams), new_rank, employer.pk],
+            )
+
+
+def _insert_postings(employers: list[Employer]) -> None:
+    """Postings of freshly inserted employers, in one statement."""
+    grams, ranks, ids = [], [], []
+    for employer in employers:
+        rank = posting_rank(employer.search_tier, employer.name_length)
+        if rank is None:
+            continue
+        for gram in employer.name_bigrams:
+            grams.append(gram)
+            ranks.append(rank)
+            ids.append(employer.pk)
+    if grams:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO employers_namebigram (bigram, rank, employer_id) "
+                "SELECT * FROM unnest(%s::varchar[], %s::smallint[], %s::bigint[])",
+                [grams, ranks, ids],
+            )
+
+
+def _save(employer: Employer, before: tuple[tuple[str, ...], int | None]) -> None:
+    employer.save()
+    _sync_postings(employer, before)
+
+
 def _set_status(employer: Employer, status: str) -> None:
     employer.status = status
     employer.search_tier = tier_for(status)
@@ -234,7 +295,7 @@ def register_employer(
         with transaction.atomic():
             _set_name(org, fields["name"])
             org.licence.save(clean_licence.content.name, clean_licence.content, save=False)
-            org.save()
+            _save(org, ((), None))
     except IntegrityError:
         # Another registration with this code committed between our check and our insert.
         raise _duplicate_message(Employer.objects.get(credit_code=fields["credit_code"])) from None
@@ -306,6 +367,7 @@ def update_own_employer(*, actor: Actor, changes: dict[str, Any], licence=None) 
     """HR fixes contact details; a rejected organisation resubmits with a new licence."""
     own = _require_member(actor)
     employer = Employer.objects.select_for_update().get(pk=own.employer_id)
+    before = _search_state(employer)
     allowed = set(HR_EDITABLE_FIELDS)
     if employer.status == Status.REJECTED:
         allowed |= {"name", "nature", "industry", "province", "city"}
@@ -320,7 +382,7 @@ def update_own_employer(*, actor: Actor, changes: dict[str, Any], licence=None) 
         _set_status(employer, Status.PENDING)
         employer.reject_reason = ""
         diff["status"] = {"from": Status.REJECTED, "to": Status.PENDING}
-    employer.save()
+    _save(employer, before)
     if diff:
         audit.record(actor, "employer.updated_by_hr", target=employer, data=diff)
     return employer
@@ -365,6 +427,7 @@ def _locked(employer_id: int) -> Employer:
 def verify_employer(*, actor: Actor, employer_id: int) -> Employer:
     _require_operator(actor)
     employer = _locked(employer_id)
+    before = _search_state(employer)
     if employer.status != Status.PENDING:
         raise ValidationError(
             _("该单位当前状态为“%(status)s”，不能认证。"),
@@ -375,7 +438,7 @@ def verify_employer(*, actor: Actor, employer_id: int) -> Employer:
     employer.in_directory = True
     employer.verified_at = timezone.now()
     employer.reject_reason = ""
-    employer.save()
+    _save(employer, before)
     audit.record(actor, "employer.verified", target=employer)
     return employer
 
@@ -387,6 +450,7 @@ def reject_employer(*, actor: Actor, employer_id: int, reason: str) -> Employer:
     if not reason:
         raise ValidationError({"reason": [_("请填写未通过的原因，HR 会看到它并据此修改。")]})
     employer = _locked(employer_id)
+    before = _search_state(employer)
     if employer.status != Status.PENDING:
         raise ValidationError(
             _("该单位当前状态为“%(status)s”，不能驳回。"),
@@ -395,7 +459,7 @@ def reject_employer(*, actor: Actor, employer_id: int, reason: str) -> Employer:
         )
     _set_status(employer, Status.REJECTED)
     employer.reject_reason = reason
-    employer.save()
+    _save(employer, before)
     audit.record(actor, "employer.rejected", target=employer, reason=reason)
     return employer
 
@@ -408,6 +472,7 @@ def update_employer(*, actor: Actor, employer_id: int, changes: dict[str, Any]) 
     if unknown:
         raise ValidationError({field: _("不能修改此项。") for field in sorted(unknown)})
     employer = _locked(employer_id)
+    before = _search_state(employer)
     if employer.status == Status.MERGED:
         raise ValidationError(_("已合并的单位不能再修改，请修改合并后的单位。"), code="state")
     cleaned = clean_employer_fields(changes, partial=True)
@@ -424,7 +489,7 @@ def update_employer(*, actor: Actor, employer_id: int, changes: dict[str, Any]) 
                 }
             )
     diff = _apply_changes(employer, cleaned)
-    employer.save()
+    _save(employer, before)
     if diff:
         audit.record(actor, "employer.updated", target=employer, data=diff)
     return employer
@@ -451,6 +516,7 @@ def merge_employers(*, actor: Actor, source_id: int, target_id: int, reason: str
     if len(locked) != 2:
         raise ValidationError(_("该用人单位不存在。"), code="not_found")
     source, target = locked[source_id], locked[target_id]
+    source_before, target_before = _search_state(source), _search_state(target)
     if Status.MERGED in (source.status, target.status):
         raise ValidationError(_("已合并过的单位不能再合并。"), code="state")
     moved_members = Membership.objects.filter(employer=source).update(employer=target)
@@ -465,10 +531,10 @@ def merge_employers(*, actor: Actor, source_id: int, target_id: int, reason: str
             setattr(target, field, getattr(source, field))
     if not target.licence and source.licence:
         target.licence = source.licence.name
-    target.save()
+    _save(target, target_before)
     _set_status(source, Status.MERGED)
     source.merged_into = target
-    source.save()
+    _save(source, source_before)
     data = {
         "source": source.pk,
         "source_name": source.name,
@@ -509,6 +575,7 @@ def import_directory(
             tally: tuple[list, list] = ([], [])
             for row in chunk:
                 employer = existing.get(row["credit_code"])
+                before = _search_state(employer) if employer else ((), None)
                 if employer is None:
                     employer = Employer(credit_code=row["credit_code"], in_directory=True)
                     _set_status(employer, Status.VERIFIED)
@@ -525,9 +592,10 @@ def import_directory(
                 )
                 if diff or not employer.in_directory:
                     employer.in_directory = True
-                    employer.save()
+                    _save(employer, before)
                     updated += 1
             Employer.objects.bulk_create(new)
+            _insert_postings(new)
             _count_bigrams(*tally)
             created += len(new)
             if progress:

@@ -190,10 +190,6 @@ from PIL import Image as _PILImage  # noqa: E402
 
 _PILImage.MAX_IMAGE_PIXELS = UPLOAD_MAX_PIXELS
 
-# Employers' directory search (employers/selectors.py): a term whose rarest bigram is in at
-# most this many names takes the GIN path; commoner terms scan the ranking index.
-EMPLOYER_SEARCH_RARE_BIGRAM = env.int("EMPLOYER_SEARCH_RARE_BIGRAM", default=3000)
-
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
 
 REST_FRAMEWORK = {

@@ -1,7 +1,6 @@
 """Directory search quality: what a graduate typing an employer's name gets back."""
 
 import pytest
-from django.test import override_settings
 
 from accounts.models import User
 from core.context import Actor, cli_actor
@@ -13,11 +12,11 @@ from tests.utils import OPERATOR_PASSWORD, client_for, logged_in_client
 
 TENCENT_CODE = "9144030071526726XG"
 
-# Both search paths must give the same answers: the bigram GIN (rare terms) and the
-# walk of the ranking index (common terms). 0 sends every term down the walk.
+# Prefixes are ranked from a capped btree range, or, when more names share the prefix
+# than the cap, by walking the ranking index: both must give the same answers.
 PATHS = [
-    pytest.param(10**9, id="gin"),
-    pytest.param(0, id="ranked-walk"),
+    pytest.param(2000, id="prefix-range"),
+    pytest.param(1, id="prefix-walk"),
 ]
 
 
@@ -46,9 +45,9 @@ def names(results):
 
 
 @pytest.fixture(params=PATHS)
-def path(request):
-    with override_settings(EMPLOYER_SEARCH_RARE_BIGRAM=request.param):
-        yield request.param
+def path(request, monkeypatch):
+    monkeypatch.setattr("employers.selectors.PREFIX_CAP", request.param)
+    return request.param
 
 
 def test_two_character_substring_finds_every_verified_name_containing_it(directory, path):
@@ -173,21 +172,40 @@ def test_only_operators_may_see_unverified_entries_through_the_api(directory):
     assert names(seen.json()["results"])[-1] == "腾讯"
 
 
-def test_both_paths_rank_a_common_term_the_same_way(db):
-    """Many names share 科技: the walk of the ranking index must agree with the GIN path
-    and with the rule (verified first; prefix before inside; shorter first)."""
+@pytest.mark.parametrize("prefix_cap", [2000, 2])
+def test_a_common_term_is_ranked_by_the_rule(db, monkeypatch, prefix_cap):
+    """Many names share 科技: verified first; prefix before inside; shorter first."""
+    # A cap of 2 makes "科技" a common prefix: ranked by walking the ranking index.
+    monkeypatch.setattr("employers.selectors.PREFIX_CAP", prefix_cap)
     entries = [directory_entry("科技" + "甲" * i + "公司") for i in range(6)]
     entries += [directory_entry("长沙" + "乙" * i + "科技有限公司") for i in range(12)]
     add_to_directory(*entries)
     register("科技", username="hr-pending-kj")
     expected = ["科技" + "甲" * i + "公司" for i in range(6)]  # prefix matches, shortest first
     expected += ["长沙科技有限公司", "长沙乙科技有限公司"]  # then names that contain it
-    for threshold in (10**9, 0):
-        with override_settings(EMPLOYER_SEARCH_RARE_BIGRAM=threshold):
-            assert names(search_employers("科技", limit=8)) == expected
-            assert names(search_employers("科技", limit=30, include_unverified=True))[-1] == "科技"
-            assert names(search_employers("长沙乙乙", limit=3)) == [
-                "长沙乙乙科技有限公司",
-                "长沙乙乙乙科技有限公司",
-                "长沙乙乙乙乙科技有限公司",
-            ]
+    assert names(search_employers("科技", limit=8)) == expected
+    assert names(search_employers("科技", limit=30, include_unverified=True))[-1] == "科技"
+    assert names(search_employers("长沙乙乙", limit=3)) == [
+        "长沙乙乙科技有限公司",
+        "长沙乙乙乙科技有限公司",
+        "长沙乙乙乙乙科技有限公司",
+    ]
+
+
+def test_postings_follow_status_and_merges(db):
+    from employers.models import NameBigram
+    from employers.services import merge_employers
+
+    operator = Actor(user=User.objects.get(username="operator"))
+    a = register("邮政储蓄有限公司", username="hr-post-a").employer
+    b = register("邮政储蓄银行有限公司", username="hr-post-b").employer
+    assert NameBigram.objects.filter(employer_id=a.pk, rank=1000 + a.name_length).count() == len(
+        a.name_bigrams
+    )
+    verify_employer(actor=operator, employer_id=a.pk)
+    assert set(NameBigram.objects.filter(employer_id=a.pk).values_list("rank", flat=True)) == {
+        a.name_length
+    }
+    merge_employers(actor=operator, source_id=b.pk, target_id=a.pk)
+    assert not NameBigram.objects.filter(employer_id=b.pk).exists()
+    assert names(search_employers("邮政储蓄", include_unverified=True)) == ["邮政储蓄有限公司"]
