@@ -171,7 +171,7 @@ class RegisterApi(APIView):
 
 
 def _own(request):
-    membership = services.membership_of(request.user)
+    membership = selectors.membership_of(request.user)
     if membership is None:
         raise PermissionError
     return membership

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
+from accounts.models import Role
 from employers.credit_code import is_code_prefix
 from employers.models import (
     TIER_PENDING,
@@ -15,6 +16,7 @@ from employers.models import (
     AgreementIndexEntry,
     Employer,
     Industry,
+    Membership,
     Nature,
     Status,
 )
@@ -246,6 +248,17 @@ def search_employers(q: str, limit: int = 10, include_unverified: bool = False) 
 
 
 # --- operators and HR ---------------------------------------------------------------------
+
+
+def membership_of(user) -> Membership | None:
+    """The HR user's organisation link (None for anyone else)."""
+    if not getattr(user, "is_authenticated", False) or user.role != Role.EMPLOYER:
+        return None
+    return (
+        Membership.objects.select_related("employer").filter(user_id=user.pk).first()
+        if user.pk
+        else None
+    )
 
 
 def employer_queue() -> QuerySet[Employer]:

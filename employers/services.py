@@ -35,6 +35,7 @@ from employers.models import (
     posting_rank,
 )
 from employers.search_keys import keys_for
+from employers.selectors import membership_of
 
 EDITABLE_FIELDS = (
     "name",
@@ -328,16 +329,6 @@ def _create_hr_user(actor: Actor, username: str, password: str, display_name: st
         codes = {getattr(error, "code", "") for error in exc.error_list}
         field = "username" if codes & {"invalid", "duplicate"} else "password"
         raise ValidationError({field: exc.messages}) from None
-
-
-def membership_of(user) -> Membership | None:
-    if not getattr(user, "is_authenticated", False) or user.role != Role.EMPLOYER:
-        return None
-    return (
-        Membership.objects.select_related("employer").filter(user_id=user.pk).first()
-        if user.pk
-        else None
-    )
 
 
 def _require_member(actor: Actor, *, admin: bool = False) -> Membership:

@@ -26,7 +26,7 @@ def can_see_licence(user, employer: Employer) -> bool:
         return False
     if user.role == Role.OPERATOR:
         return True
-    membership = services.membership_of(user)
+    membership = selectors.membership_of(user)
     return membership is not None and membership.employer_id == employer.pk
 
 
@@ -54,7 +54,7 @@ def register(request):
 
 
 def _own_membership(request):
-    membership = services.membership_of(request.user)
+    membership = selectors.membership_of(request.user)
     if membership is None:
         raise PermissionDenied
     return membership

@@ -133,3 +133,11 @@ def test_import_updates_a_registered_employer_without_verifying_it(db, tmp_path)
     pending.refresh_from_db()
     assert pending.name == "自己注册科技有限公司" and pending.in_directory
     assert pending.status == Status.PENDING  # the licence still needs an operator's look
+
+
+def test_the_demo_seed_is_valid_and_idempotent(db):
+    call_command("seed_demo_employers")
+    call_command("seed_demo_employers")
+    assert search_employers("txkj")[0]["name"] == "腾讯科技（深圳）有限公司"
+    assert search_employers("腾讯")[0]["cloud"] is True
+    assert Employer.objects.filter(status=Status.PENDING, name="长沙演示招聘有限公司").count() == 1
