@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from employers.models import Industry, Nature
+from employers.widgets import EmployerAutocompleteInput
 
 ORG_FIELDS = (
     "name",
@@ -130,3 +131,33 @@ class RejectForm(forms.Form):
 class MergeForm(forms.Form):
     target = forms.CharField(label=_("合并到（保留的单位编号或统一社会信用代码）"), max_length=30)
     reason = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+
+class EmployerLookupForm(forms.Form):
+    """The employer part of a graduate's form: pick a 云 entry or type the details."""
+
+    employer_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    employer_name = forms.CharField(
+        label=_("单位名称"),
+        max_length=200,
+        widget=EmployerAutocompleteInput(
+            fill={
+                "employer_id": "#id_employer_id",
+                "credit_code": "#id_credit_code",
+                "nature": "#id_nature",
+                "industry": "#id_industry",
+                "region": "#id_region",
+            },
+            attrs={"placeholder": _("如：腾讯、txjsj、914403")},
+        ),
+    )
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=30, required=False)
+    nature = forms.ChoiceField(
+        label=_("单位性质"), choices=[("", "——")] + list(Nature.choices), required=False
+    )
+    industry = forms.ChoiceField(
+        label=_("所属行业"),
+        choices=[("", "——")] + [(v, f"{v} {label}") for v, label in Industry.choices],
+        required=False,
+    )
+    region = forms.CharField(label=_("所在地区"), max_length=60, required=False)

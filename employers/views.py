@@ -16,8 +16,15 @@ from core.context import actor_from_request
 from core.forms import add_service_errors
 from core.uploads import signed_url
 from employers import selectors, services
-from employers.forms import EmployerEditForm, MemberForm, MergeForm, RegistrationForm, RejectForm
-from employers.models import Employer, Industry, Nature, Status
+from employers.forms import (
+    EmployerEditForm,
+    EmployerLookupForm,
+    MemberForm,
+    MergeForm,
+    RegistrationForm,
+    RejectForm,
+)
+from employers.models import Employer, Status
 from tenants.models import School
 
 
@@ -259,9 +266,5 @@ def lookup(request):
     return render(
         request,
         "employers/lookup.html",
-        {
-            "settings": get_school_settings(),
-            "natures": Nature.choices,
-            "industries": Industry.choices,
-        },
+        {"settings": get_school_settings(), "form": EmployerLookupForm()},
     )
