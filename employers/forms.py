@@ -95,7 +95,7 @@ class MemberForm(forms.Form):
         label=_("初始密码"),
         strip=False,
         widget=forms.PasswordInput,
-        help_text=_("同事首次登录后需修改密码"),
+        help_text=_("请通过安全渠道告知同事；账号会标记为需要修改初始密码"),
     )
     is_admin = forms.BooleanField(label=_("设为单位管理员（可添加同事）"), required=False)
 

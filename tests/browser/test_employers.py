@@ -8,6 +8,7 @@ from tests.employers.factories import (
     add_to_directory,
     credit_code,
     directory_entry,
+    off_loop,
     png_bytes,
     purge_employers,
     register,
@@ -17,22 +18,6 @@ from tests.utils import OPERATOR_PASSWORD
 pytestmark = pytest.mark.browser
 
 TENCENT = "9144030071526726XG"
-
-
-def orm(fn, *args, **kwargs):
-    """Run database work off Playwright's event-loop thread (Django refuses it there)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from django.db import connection
-
-    def work():
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(work).result()
 
 
 def login(page, port, username, password):
@@ -84,21 +69,21 @@ def test_hr_registers_and_an_operator_verifies(committed, live_server_port, brow
     finally:
         hr.close()
         operator.close()
-        orm(purge_employers, code)
+        off_loop(purge_employers, code)
 
 
 def test_autocomplete_with_the_cloud_badge_on_a_school_page(committed, live_server_port, phone):
     from tenants.models import School
 
-    school = orm(School.objects.get, subdomain="alpha")
+    school = off_loop(School.objects.get, subdomain="alpha")
     others = [credit_code(seed=880100 + i) for i in range(3)]
-    orm(
+    off_loop(
         add_to_directory,
         directory_entry("深圳市腾讯计算机系统有限公司", TENCENT, nature="private", industry="I"),
         directory_entry("腾讯计算机系统有限公司", others[0]),
         directory_entry("腾讯科技（深圳）有限公司", others[1]),
     )
-    orm(register, "腾讯浏览器待审核有限公司", code=others[2], username="browser.pending")
+    off_loop(register, "腾讯浏览器待审核有限公司", code=others[2], username="browser.pending")
     try:
         page = phone
         page.goto(url(school, live_server_port, "/employers/lookup/"))
@@ -134,4 +119,4 @@ def test_autocomplete_with_the_cloud_badge_on_a_school_page(committed, live_serv
         page.keyboard.type("一家目录里没有的单位")
         expect(page.locator(".employer-ac-none")).to_contain_text("未找到")
     finally:
-        orm(purge_employers, TENCENT, *others)
+        off_loop(purge_employers, TENCENT, *others)

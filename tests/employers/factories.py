@@ -103,3 +103,24 @@ def purge_employers(*credit_codes: str) -> None:
         _count_bigrams([], employer.name_bigrams)
     Employer.objects.filter(pk__in=[e.pk for e in employers]).update(merged_into=None)
     Employer.objects.filter(pk__in=[e.pk for e in employers]).delete()
+
+
+def off_loop(fn, *args, **kwargs):
+    """Run database work in a fresh thread.
+
+    Once the session's Playwright browser has started, the main thread reports a running
+    event loop and Django refuses ORM calls there; committed tests that run after the
+    browser tests do their database work through this.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    def work():
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
