@@ -261,6 +261,14 @@ def membership_of(user) -> Membership | None:
     )
 
 
+def verified_employer_of(user) -> Employer | None:
+    """The HR user's organisation if it may invite graduates (verified), else None."""
+    membership = membership_of(user)
+    if membership is None or not membership.employer.is_verified:
+        return None
+    return membership.employer
+
+
 def employer_queue() -> QuerySet[Employer]:
     """Organisations waiting for verification, oldest first."""
     return Employer.objects.filter(status=Status.PENDING).order_by("created_at", "id")

@@ -7,6 +7,7 @@ from PIL import Image
 from accounts.models import User
 from core.models import AuditLog
 from employers.models import Employer, Membership, Status
+from employers.selectors import verified_employer_of
 from tests.employers.factories import HR_PASSWORD, credit_code, licence_file, register
 from tests.utils import ADMIN_PASSWORD, OPERATOR_PASSWORD, client_for, logged_in_client
 
@@ -161,6 +162,8 @@ def test_an_hr_user_cannot_see_or_change_another_employer(db):
 
 def test_only_operators_verify(db, school_a):
     pending = register(name="待认证有限公司", username="hr.pending")
+    hr_user = pending.user
+    assert verified_employer_of(hr_user) is None  # may not invite graduates yet
     hr = logged_in_client(None, "hr.pending", HR_PASSWORD)
     assert hr.post(f"/api/v1/operator/employers/{pending.employer_id}/verify").status_code == 403
     assert hr.post(f"/operator/employers/{pending.employer_id}/verify").status_code == 403
@@ -180,6 +183,7 @@ def test_only_operators_verify(db, school_a):
     assert response.status_code == 302
     employer = Employer.objects.get(pk=pending.employer_id)
     assert employer.is_verified and employer.in_directory and employer.verified_at
+    assert verified_employer_of(hr_user) == employer
     assert AuditLog.objects.filter(action="employer.verified", actor_username="operator").exists()
     again = operator.post(f"/api/v1/operator/employers/{pending.employer_id}/verify")
     assert again.status_code == 400 and "不能认证" in again.json()["errors"]["non_field_errors"][0]
