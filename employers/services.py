@@ -298,7 +298,10 @@ def register_employer(
             org.licence.save(clean_licence.content.name, clean_licence.content, save=False)
             _save(org, ((), None))
     except IntegrityError:
-        # Another registration with this code committed between our check and our insert.
+        # Another registration with this code committed between our check and our insert;
+        # the licence stored a moment ago belongs to nothing.
+        if org.licence:
+            org.licence.delete(save=False)
         raise _duplicate_message(Employer.objects.get(credit_code=fields["credit_code"])) from None
     membership = Membership.objects.create(employer=org, user=user, is_admin=True)
     audit.record(
