@@ -54,10 +54,12 @@ def _like_escape(text: str) -> str:
 
 
 def _run(sql: str, params: dict[str, Any]) -> list[tuple]:
-    """One round trip: parallel workers off for this statement only, then the query.
+    """One round trip: parallel workers off, then the query.
 
-    Autocommit sends both statements in one implicit transaction, which SET LOCAL lasts
-    for; parallel workers cost more to start than these queries take.
+    Parallel workers cost more to start than these queries take. In autocommit (the API)
+    both statements run in one implicit transaction, which SET LOCAL lasts for; inside a
+    caller's transaction it lasts to that transaction's end. Needs client-side binding
+    (Django's default for psycopg 3): the extended protocol takes one statement.
     """
     with connection.cursor() as cursor:
         cursor.execute(f"{PARALLEL_OFF}; {sql}", params)
