@@ -1,6 +1,7 @@
 from django.urls import path
 
 from api.urls_common import common_patterns
+from employers import api_urls as employer_api
 from settings_per_school.apis import SchoolPublicFlagsApi
 from tenants.apis import SchoolListApi
 
@@ -11,4 +12,6 @@ urlpatterns = common_patterns("saas_platform.urls_public") + [
         SchoolPublicFlagsApi.as_view(),
         name="api-school-public-settings-by-subdomain",
     ),
+    *employer_api.common,
+    *employer_api.platform,
 ]

@@ -30,6 +30,8 @@ def banner() -> str:
             f"  {name}: http://{subdomain}.localhost:{PORT}/   school admin {username} / {password}"
         )
     lines += [
+        f"  Employer HR (pending verification): http://localhost:{PORT}/   login hr.demo / Hr#Demo-2026",
+        f"  云 autocomplete demo: http://syxy.localhost:{PORT}/employers/lookup/",
         f"  API docs: http://localhost:{PORT}/api/v1/docs/   health: http://localhost:{PORT}/healthz",
         f"  Data: {devservices.data_dir()}   (DATABASE_URL={os.environ['DATABASE_URL']})",
         "",
@@ -76,6 +78,7 @@ def main() -> int:
     manage("migrate", "--noinput", "-v", "0")
     manage("seed_demo")
     manage("seed_demo_students")
+    manage("seed_demo_employers")  # the 云 directory and a demo HR account (employers app)
     manage("fill_schema_pool")
     procs: dict[str, subprocess.Popen] = {}
     try:

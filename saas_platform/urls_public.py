@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from core.views import healthz
+from core.views import healthz, signed_file
 from tenants import views as tenant_views
 
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("operator/schools/", tenant_views.operator_schools, name="operator-schools"),
     path("operator/schools/new/", tenant_views.operator_onboard, name="operator-onboard"),
     path("api/v1/", include("api.urls_public")),
+    path("", include("employers.urls_public")),
+    path("files/<str:token>", signed_file, name="signed-file"),
 ]
 
 handler404 = "core.views.page_not_found"

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from core.views import healthz
+from core.views import healthz, signed_file
 from settings_per_school import views as settings_views
 from tenants import views as tenant_views
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("school/logo", settings_views.logo, name="school-logo"),
     path("students/", include("students.urls")),
     path("api/v1/", include("api.urls_tenant")),
+    path("", include("employers.urls_tenant")),
+    path("files/<str:token>", signed_file, name="signed-file"),
 ]
 
 handler404 = "core.views.page_not_found"

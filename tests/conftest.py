@@ -9,8 +9,16 @@ from tests.utils import OPERATOR_PASSWORD, drop_school, new_school
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Two schools and an operator shared by the whole session, built through the real services."""
+def django_db_setup(request, django_test_environment, django_db_blocker):
+    """The test database, with two schools and an operator built through the real services.
+
+    pytest-django only creates the test database when a collected test asks for `db`;
+    tests that use `committed` alone would then write to the development database. This
+    always creates it.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
+    from accounts.models import User
     from accounts.services import create_operator
     from core.context import cli_actor
     from saas_platform.celery import app
@@ -19,14 +27,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     app.control.purge()  # tasks queued by an earlier, interrupted run
     with django_db_blocker.unblock():
+        db_cfg = setup_databases(
+            verbosity=request.config.option.verbose, interactive=False, aliases={"default"}
+        )
+        assert connection.settings_dict["NAME"].startswith("test_")
         for subdomain, code, name in (
             ("alpha", "10001", "阿尔法大学"),
             ("beta", "10002", "贝塔大学"),
         ):
             if not School.objects.filter(subdomain=subdomain).exists():
                 new_school(subdomain=subdomain, code=code, name=name)
-        from accounts.models import User
-
         if not User.objects.filter(username="operator").exists():
             create_operator(
                 actor=cli_actor("tests"), username="operator", password=OPERATOR_PASSWORD
@@ -34,13 +44,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
         pool.refill(1)
         connection.set_schema_to_public()
     yield
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        # Server and worker threads keep persistent connections; end them so the test
-        # database can be dropped.
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            # Server and worker threads keep persistent connections; end them so the test
+            # database can be dropped.
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        teardown_databases(db_cfg, verbosity=request.config.option.verbose)
 
 
 @pytest.fixture(autouse=True)
