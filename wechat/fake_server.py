@@ -111,7 +111,7 @@ class State:
 
 class FakeWeChat:
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
         self.state = State()
 
     # ---- helpers (call with the lock held) ----
