@@ -83,7 +83,7 @@ def _retry(row: WechatDelivery, code: int | None, reason: str) -> Outcome:
 
 def sweep_school() -> list[int]:
     """Rows of the current school to queue again: vanished workers and lost tasks."""
-    return outbox.release_stale_leases() + outbox.take_forgotten()
+    return list(dict.fromkeys(outbox.release_stale_leases() + outbox.take_forgotten()))
 
 
 def schemas_with_work(schema_names: list[str]) -> list[str]:

@@ -62,6 +62,9 @@ def notify(
     return message
 
 
+_subdomains: dict[str, str] = {}
+
+
 def absolute_url(url: str) -> str:
     """Template messages open the school's own site, so links must be absolute."""
     if not url or url.startswith(("http://", "https://")):
@@ -69,14 +72,19 @@ def absolute_url(url: str) -> str:
     from django.conf import settings
     from django.db import connection
 
+    from tenants.models import School
     from tenants.naming import domain_for
 
-    school = getattr(connection, "tenant", None)
-    subdomain = getattr(school, "subdomain", None)
-    if not subdomain:
+    schema = connection.schema_name
+    if schema not in _subdomains:  # a school's subdomain never changes
+        _subdomains[schema] = (
+            School.objects.filter(schema_name=schema).values_list("subdomain", flat=True).first()
+            or ""
+        )
+    if not _subdomains[schema]:
         return ""
     port = f":{settings.SITE_PORT}" if settings.SITE_PORT else ""
-    return f"{settings.SITE_SCHEME}://{domain_for(subdomain)}{port}{url}"
+    return f"{settings.SITE_SCHEME}://{domain_for(_subdomains[schema])}{port}{url}"
 
 
 def enqueue_delivery(delivery_id: int, countdown: float | None = None) -> bool:
