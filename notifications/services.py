@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from functools import partial
 
 from django.db import transaction
@@ -87,13 +88,23 @@ def absolute_url(url: str) -> str:
     return f"{settings.SITE_SCHEME}://{domain_for(_subdomains[schema])}{port}{url}"
 
 
+# After a failed publish, skip the broker for a few seconds: while Redis is down each
+# attempt costs up to ~2 s of reconnecting, which requests must not pay one after another.
+BROKER_COOL_DOWN_SECONDS = 5.0
+_broker_down_until = 0.0
+
+
 def enqueue_delivery(delivery_id: int, countdown: float | None = None) -> bool:
     """Hand a delivery to the broker; on failure the row stays pending for the sweep."""
+    global _broker_down_until
     from notifications.tasks import deliver
 
+    if time.monotonic() < _broker_down_until:
+        return False
     try:
         deliver.apply_async((delivery_id,), countdown=countdown, retry=False)
     except Exception as exc:  # the broker is down: the sweep will find the row
+        _broker_down_until = time.monotonic() + BROKER_COOL_DOWN_SECONDS
         logger.warning(
             "delivery %s not queued (%s); left to the sweep", delivery_id, exc.__class__.__name__
         )
