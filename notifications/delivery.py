@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -32,25 +33,47 @@ def _client(appid: str, secret: str) -> SchoolWeChatClient:
     return SchoolWeChatClient(appid, secret)
 
 
+SETTINGS_TTL_SECONDS = 10.0
+_credentials: dict[str, tuple[float, str, str]] = {}
+
+
+def _school_credentials() -> tuple[str, str]:
+    """The current school's AppID and AppSecret, cached briefly (a busy worker sends a lot)."""
+    from settings_per_school.selectors import get_school_settings
+
+    schema = connection.schema_name
+    cached = _credentials.get(schema)
+    if cached and cached[0] > time.monotonic():
+        return cached[1], cached[2]
+    school = get_school_settings()
+    _credentials[schema] = (
+        time.monotonic() + SETTINGS_TTL_SECONDS,
+        school.wechat_app_id,
+        school.wechat_app_secret,
+    )
+    return school.wechat_app_id, school.wechat_app_secret
+
+
 def deliver(delivery_id: int) -> Outcome:
     """Send one outbox row if it is due and nobody else is sending it."""
-    from settings_per_school.selectors import get_school_settings
+    from notifications.models import Message
     from wechat.models import WechatBinding
 
     row = outbox.claim(delivery_id)
     if row is None:
         return Outcome("skipped")
-    school = get_school_settings()
-    if not school.wechat_app_id or not school.wechat_app_secret:
+    app_id, secret = _school_credentials()
+    if not app_id or not secret:
         outbox.mark_failed(row, None, _("学校尚未配置公众号 AppID / AppSecret"))
         return Outcome("failed")
-    if school.wechat_app_id != row.app_id:
+    if app_id != row.app_id:
         outbox.mark_failed(row, None, _("学校已更换公众号，该消息属于原公众号"))
         return Outcome("failed")
-    if not WechatBinding.objects.filter(user_id=row.message.user_id, openid=row.openid).exists():
+    owner = Message.objects.filter(pk=row.message_id).values("user_id")
+    if not WechatBinding.objects.filter(user_id__in=owner, openid=row.openid).exists():
         outbox.mark_failed(row, None, _("毕业生已解绑微信"))
         return Outcome("failed")
-    client = _client(school.wechat_app_id, school.wechat_app_secret)
+    client = _client(app_id, secret)
     try:
         result = client.send_template(
             openid=row.openid,

@@ -105,5 +105,7 @@ def fake_wechat(fake_wechat_server, settings):
     for key in redis_client.scan_iter("wechat-token*"):
         redis_client.delete(key)
     delivery._client.cache_clear()
+    delivery._credentials.clear()
     yield control
     delivery._client.cache_clear()
+    delivery._credentials.clear()

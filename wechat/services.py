@@ -54,7 +54,7 @@ def bind_openid(*, actor: Actor, user: User, openid: str, app_id: str) -> Wechat
         event="wechat_bound",
         title=_("微信绑定成功"),
         body=_("您的账号已与本微信绑定，之后从公众号进入将自动登录，各项进展会通过微信通知您。"),
-        url="/messages/",
+        url="/notifications/",
     )
     return binding
 
