@@ -112,3 +112,41 @@ def test_a_redis_outage_delays_messages_but_loses_and_doubles_none(
     assert len(per_graduate) == len(graduates) and set(per_graduate.values()) == {2}
     with schema_context(school.schema_name):
         assert set(WechatDelivery.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_workers_racing_for_one_row_send_it_once(committed_school, fake_wechat, own_redis):
+    """Duplicate tasks (the sweep re-queued a row whose task was only slow) run at once."""
+    import threading
+
+    from django.db import connection
+
+    from notifications.delivery import deliver
+    from tests.wechat.helpers import bind_graduate
+
+    school = committed_school
+    configure_wechat(school, fake_wechat, templates=TEMPLATES)
+    graduate = make_graduate(school, "2022003100")
+    bind_graduate(school, fake_wechat, graduate, "racer")
+    with schema_context(school.schema_name), transaction.atomic():
+        notify(user=graduate, event="source_approved", title="生源信息审核通过", body="通过")
+    with schema_context(school.schema_name):
+        row_id = WechatDelivery.objects.get(message__event="source_approved").pk
+
+    outcomes: list[str] = []
+    start = threading.Barrier(6)
+
+    def worker() -> None:
+        try:
+            with schema_context(school.schema_name):
+                start.wait()
+                outcomes.append(deliver(row_id).status)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["sent"] + ["skipped"] * 5
+    assert len(fake_wechat.calls(APP_A[0], "message/template/send")) == 1
