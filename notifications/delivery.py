@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
 import requests
 from django.db import connection
@@ -27,10 +27,29 @@ class Outcome:
     retry_at: datetime | None = None
 
 
-@lru_cache(maxsize=256)
+class _Clients(threading.local):
+    def __init__(self) -> None:
+        self.by_key: dict[tuple[str, str], SchoolWeChatClient] = {}
+
+
+_clients = _Clients()
+
+
 def _client(appid: str, secret: str) -> SchoolWeChatClient:
-    # Kept per process: its HTTP session reuses connections; the token lives in Redis.
-    return SchoolWeChatClient(appid, secret)
+    """One client per worker thread and account: its HTTP session reuses connections (the
+    token itself is shared through Redis); threads don't share sessions or retry state."""
+    key = (appid, secret)
+    client = _clients.by_key.get(key)
+    if client is None:
+        if len(_clients.by_key) > 256:
+            _clients.by_key.clear()
+        client = _clients.by_key[key] = SchoolWeChatClient(appid, secret)
+    return client
+
+
+def clear_clients() -> None:
+    _clients.by_key.clear()
+    _credentials.clear()
 
 
 SETTINGS_TTL_SECONDS = 10.0

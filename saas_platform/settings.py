@@ -235,6 +235,9 @@ SITE_PORT = env.str("SITE_PORT", default="")
 NOTIFY_RETRY_BASE_SECONDS = env.float("NOTIFY_RETRY_BASE_SECONDS", default=30.0)
 NOTIFY_RETRY_MAX_SECONDS = env.float("NOTIFY_RETRY_MAX_SECONDS", default=3600.0)
 NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=12)
+# Celery otherwise opens a new PostgreSQL connection for every task; notification deliveries
+# are many and small (bench-notify). Reconnect every 100 tasks instead.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=100)
 # Rows due this long without a worker taking them are re-queued by the sweep.
 NOTIFY_SWEEP_GRACE_SECONDS = env.float("NOTIFY_SWEEP_GRACE_SECONDS", default=120.0)
 # A worker that died while sending: its row goes back to the queue after this lease.

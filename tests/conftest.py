@@ -104,8 +104,6 @@ def fake_wechat(fake_wechat_server, settings):
     redis_client = token_redis()
     for key in redis_client.scan_iter("wechat-token*"):
         redis_client.delete(key)
-    delivery._client.cache_clear()
-    delivery._credentials.clear()
+    delivery.clear_clients()
     yield control
-    delivery._client.cache_clear()
-    delivery._credentials.clear()
+    delivery.clear_clients()

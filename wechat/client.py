@@ -9,7 +9,6 @@ Access tokens live in Redis, one per AppID, shared by every worker and web proce
 from __future__ import annotations
 
 import logging
-import time
 from functools import cache
 
 import redis
@@ -132,8 +131,7 @@ class SchoolWeChatClient(WeChatClient):
         try:
             stale = getattr(self, "_stale_token", None)
             current = storage.get(self.access_token_key)
-            if current and current != stale:
-                self.expires_at = int(time.time()) + 600
+            if current and current != stale:  # another worker refreshed it meanwhile
                 return {"access_token": current}
             return super().fetch_access_token()
         finally:
