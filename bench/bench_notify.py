@@ -118,14 +118,13 @@ def start_worker(concurrency: int, log: Path) -> subprocess.Popen:
     )
 
 
-def run(schools, events: int, fake, label: str, deadline_s: float) -> dict:
+def create_events(schools, events: int) -> float:
+    """notify() for `events` graduates round-robin over the schools; returns events per second."""
     from django.db import transaction
     from django_tenants.utils import schema_context
 
-    from notifications.models import DeliveryStatus, WechatDelivery
     from notifications.services import notify
 
-    before = len(fake.received())
     t0 = time.time()
     created = 0
     while created < events:
@@ -145,39 +144,77 @@ def run(schools, events: int, fake, label: str, deadline_s: float) -> dict:
                     created += 1
             if created >= events:
                 break
-    created_s = time.time() - t0
+    return events / (time.time() - t0)
 
-    # Wait for the worker (bounded), then read the outcome from the database.
-    pending = events
+
+def last_ids(schools) -> dict[str, int]:
+    from django.db.models import Max
+    from django_tenants.utils import schema_context
+
+    from notifications.models import WechatDelivery
+
+    ids = {}
+    for school, _appid, _users in schools:
+        with schema_context(school.schema_name):
+            ids[school.schema_name] = WechatDelivery.objects.aggregate(m=Max("pk"))["m"] or 0
+    return ids
+
+
+def wait_and_measure(
+    schools,
+    since: dict[str, int],
+    events: int,
+    fake,
+    before: int,
+    label: str,
+    deadline_s: float,
+    created_per_s: float,
+    start=None,
+) -> dict:
+    """Wait (bounded) until the run's rows are sent, then read the outcome from the database."""
+    from django_tenants.utils import schema_context
+
+    from notifications.models import DeliveryStatus, WechatDelivery
+
     deadline = time.monotonic() + deadline_s
+    pending = events
     while time.monotonic() < deadline:
         pending = 0
         for school, _appid, _users in schools:
             with schema_context(school.schema_name):
-                pending += WechatDelivery.objects.exclude(status=DeliveryStatus.SENT).count()
+                pending += (
+                    WechatDelivery.objects.filter(pk__gt=since[school.schema_name])
+                    .exclude(status=DeliveryStatus.SENT)
+                    .count()
+                )
         if pending == 0:
             break
         time.sleep(1)
 
-    delays, first_event, last_sent, attempts = [], None, None, 0
+    delays, first, last_sent, attempts, rows_seen = [], start, None, 0, 0
     for school, _appid, _users in schools:
         with schema_context(school.schema_name):
-            rows = WechatDelivery.objects.filter(message__created_at__gte=_aware(t0)).values_list(
+            rows = WechatDelivery.objects.filter(pk__gt=since[school.schema_name]).values_list(
                 "message__created_at", "sent_at", "attempts"
             )
             for created_at, sent_at, n in rows:
+                rows_seen += 1
                 attempts += n
-                first_event = min(first_event or created_at, created_at)
+                if start is None:
+                    first = min(first or created_at, created_at)
+                elif sent_at:  # a drain counts from the worker's first delivery (not its boot)
+                    first = min(first if first != start else sent_at, sent_at)
                 if sent_at:
                     delays.append((sent_at - created_at).total_seconds())
                     last_sent = max(last_sent or sent_at, sent_at)
     received = fake.received()[before:]
     per_key = Counter((m["appid"], m["client_msg_id"]) for m in received)
     expected_apps = {appid for _school, appid, _users in schools}
-    wall = (last_sent - first_event).total_seconds() if last_sent else float("nan")
+    wall = (last_sent - first).total_seconds() if last_sent and first else float("nan")
     return {
         "label": label,
         "events": events,
+        "rows": rows_seen,
         "delivered": len(delays),
         "pending": pending,
         "received": len(received),
@@ -186,19 +223,35 @@ def run(schools, events: int, fake, label: str, deadline_s: float) -> dict:
         "rate": len(delays) / wall if wall == wall and wall > 0 else 0.0,
         "p50": percentile(delays, 50),
         "p95": percentile(delays, 95),
-        "created_per_s": events / created_s,
+        "created_per_s": created_per_s,
         "attempts": attempts,
     }
 
 
-def _aware(ts: float):
-    from datetime import UTC, datetime
+def run(schools, events: int, fake, label: str, deadline_s: float) -> dict:
+    """Events and deliveries at the same time, as in a busy afternoon."""
+    since, before = last_ids(schools), len(fake.received())
+    rate = create_events(schools, events)
+    return wait_and_measure(schools, since, events, fake, before, label, deadline_s, rate)
 
-    return datetime.fromtimestamp(ts - 1, tz=UTC)
+
+def drain(schools, events: int, fake, deadline_s: float, start_worker_fn) -> dict:
+    """A backlog (the worker was down): how fast one worker empties it."""
+    from django.utils import timezone
+
+    since, before = last_ids(schools), len(fake.received())
+    rate = create_events(schools, events)
+    started = timezone.now()
+    worker = start_worker_fn()
+    result = wait_and_measure(
+        schools, since, events, fake, before, "backlog drain", deadline_s, rate, start=started
+    )
+    result["worker"] = worker
+    return result
 
 
 def report(r: dict) -> None:
-    once = r["delivered"] == r["events"] == r["received"] and r["duplicates"] == 0
+    once = r["rows"] == r["delivered"] == r["events"] == r["received"] and r["duplicates"] == 0
     print(
         f"{r['label']}: {r['events']} events (created at {r['created_per_s']:.0f}/s), "
         f"delivered {r['delivered']}, fake received {r['received']}, duplicates {r['duplicates']}, "
@@ -215,6 +268,7 @@ def main() -> None:
     parser.add_argument("--graduates", type=int, default=100, help="per school")
     parser.add_argument("--concurrency", type=int, default=4, help="threads in the one worker")
     parser.add_argument("--failure-rate", type=float, default=0.2)
+    parser.add_argument("--drain-events", type=int, default=5_000)
     parser.add_argument("--deadline", type=float, default=900, help="seconds per run, at most")
     args = parser.parse_args()
 
@@ -235,6 +289,7 @@ def main() -> None:
             flush=True,
         )
         worker = start_worker(args.concurrency, tmp / "worker.log")
+        run(schools, 20, fake, "warm-up", args.deadline)  # the worker is up and has its tokens
         clean = run(schools, args.events, fake, "no failures", args.deadline)
         report(clean)
 
@@ -257,11 +312,29 @@ def main() -> None:
         )
         failing = run(schools, args.events, fake, f"{rate:.0%} transient failures", args.deadline)
         report(failing)
+
+        fake.faults()  # no more failures
+        worker.terminate()
+        worker.wait(30)
+        drained = drain(
+            schools,
+            args.drain_events,
+            fake,
+            args.deadline,
+            lambda: start_worker(args.concurrency, tmp / "worker2.log"),
+        )
+        worker = drained.pop("worker")
+        report(drained)
+        once = all(
+            r["duplicates"] == 0 and r["received"] == r["events"] == r["rows"]
+            for r in (clean, failing, drained)
+        )
         print(
             f"RESULT events={args.events} schools={SCHOOLS} worker_threads={args.concurrency} "
             f"msgs_per_s={clean['rate']:.0f} p95_delay_s={clean['p95']:.2f} "
-            f"failing_msgs_per_s={failing['rate']:.0f} failing_p95_delay_s={failing['p95']:.2f} "
-            f"delivered_once={'yes' if failing['duplicates'] == 0 and failing['received'] == args.events and clean['received'] == args.events else 'NO'}"
+            f"failing_msgs_per_s={failing['rate']:.0f} "
+            f"failing_p95_delay_s={failing['p95']:.2f} "
+            f"drain_msgs_per_s={drained['rate']:.0f} delivered_once={'yes' if once else 'NO'}"
         )
     finally:
         if worker is not None:

@@ -44,7 +44,9 @@ def notify(
         return message
     school_settings = get_school_settings()
     template_id = (school_settings.wechat_templates or {}).get(event, "").strip()
-    if not template_id or not school_settings.wechat_app_id:
+    # An openid belongs to one official account: after the school changed accounts, the old
+    # bindings can't be reached until the graduate binds again.
+    if not template_id or binding.app_id != school_settings.wechat_app_id:
         return message
     delivery = WechatDelivery.objects.create(
         message=message,

@@ -318,3 +318,14 @@ def test_the_sweep_finds_forgotten_rows_and_vanished_workers(
         assert crashed_row.status == DeliveryStatus.PENDING
     outcome, _ = run(school_a, crashed)
     assert outcome.status == "sent"
+
+
+def test_after_the_school_changes_official_account_old_bindings_get_in_app_only(
+    school_a, fake_wechat, bound
+):
+    graduate, _ = bound
+    configure_wechat(school_a, fake_wechat, app=APP_B)
+    message = approve(school_a, graduate)
+    with schema_context(school_a.schema_name):
+        assert Message.objects.filter(pk=message.pk).exists()
+        assert not WechatDelivery.objects.filter(message=message).exists()
