@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from contextlib import contextmanager
 
 import pytest
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from notifications import services as notification_services
 from notifications import tasks
 from notifications.models import DeliveryStatus, WechatDelivery
 from notifications.services import notify
@@ -46,9 +48,29 @@ def own_redis(tmp_path, settings):
     settings.WECHAT_TOKEN_REDIS_URL = redis.url
     settings.NOTIFY_SWEEP_GRACE_SECONDS = 0  # the beat's sweep may take any pending row
     previous = point_celery_at(redis.url)
+    notification_services._broker_down_until = 0.0  # a previous test's outage is over
     yield redis
     point_celery_at(previous)
     redis.stop()
+
+
+@contextmanager
+def celery_worker():
+    """A real worker in a thread; its database connections are closed after each task so the
+    test database can be dropped at the end of the session."""
+    from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
+    from django.db import connections
+
+    def close_connections(**_kwargs) -> None:
+        connections.close_all()
+
+    task_postrun.connect(close_connections, weak=False)
+    try:
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+            yield
+    finally:
+        task_postrun.disconnect(close_connections)
 
 
 def walk_and_bind(school, fake, fake_base: str, username: str) -> None:
@@ -66,8 +88,6 @@ def walk_and_bind(school, fake, fake_base: str, username: str) -> None:
 def test_a_redis_outage_delays_messages_but_loses_and_doubles_none(
     committed_school, fake_wechat, fake_wechat_server, own_redis
 ):
-    from celery.contrib.testing.worker import start_worker
-
     school = committed_school
     configure_wechat(school, fake_wechat, templates=TEMPLATES)
     graduates = [make_graduate(school, f"20220030{i:02d}", f"学生{i}") for i in range(8)]
@@ -93,7 +113,7 @@ def test_a_redis_outage_delays_messages_but_loses_and_doubles_none(
 
     own_redis.start()
     expected = 2 * len(graduates)
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+    with celery_worker():
         deadline = time.monotonic() + 90
         while len(fake_wechat.received(APP_A[0])) < expected and time.monotonic() < deadline:
             tasks.sweep()  # what beat runs every minute, here as often as we like
@@ -150,3 +170,35 @@ def test_workers_racing_for_one_row_send_it_once(committed_school, fake_wechat, 
         thread.join()
     assert sorted(outcomes) == ["sent"] + ["skipped"] * 5
     assert len(fake_wechat.calls(APP_A[0], "message/template/send")) == 1
+
+
+def test_the_worker_sends_on_commit_and_retries_busy_wechat_with_backoff(
+    committed_school, fake_wechat, own_redis, settings
+):
+    """Redis up: no sweep needed; a busy WeChat is retried by a delayed task."""
+    from tests.wechat.helpers import bind_graduate
+
+    settings.NOTIFY_RETRY_BASE_SECONDS = 0.2
+    settings.NOTIFY_SWEEP_GRACE_SECONDS = 3600  # the sweep would not touch these rows
+    school = committed_school
+    configure_wechat(school, fake_wechat, templates={"source_approved": "TPL-approved"})
+    graduate = make_graduate(school, "2022003200")
+    bind_graduate(school, fake_wechat, graduate, "patient")
+    fake_wechat.faults({"endpoint": "message/template/send", "errcode": -1, "count": 2})
+
+    with celery_worker():
+        for n in range(3):
+            with schema_context(school.schema_name), transaction.atomic():
+                notify(user=graduate, event="source_approved", title=f"第{n}条", body="通过")
+        deadline = time.monotonic() + 30
+        while len(fake_wechat.received(APP_A[0])) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+
+    titles = sorted(m["data"]["first"]["value"] for m in fake_wechat.received(APP_A[0]))
+    assert titles == ["第0条", "第1条", "第2条"]
+    results = [c["result"] for c in fake_wechat.calls(APP_A[0], "message/template/send")]
+    assert results.count(-1) == 2 and results.count(0) == 3
+    with schema_context(school.schema_name):
+        rows = WechatDelivery.objects.filter(message__event="source_approved")
+        assert sorted(rows.values_list("attempts", flat=True)) in ([1, 1, 3], [1, 2, 2])
+        assert set(rows.values_list("status", flat=True)) == {"sent"}
