@@ -114,7 +114,7 @@ def release_stale_leases() -> list[int]:
     return ids
 
 
-def take_forgotten(limit: int = 500) -> list[int]:
+def take_forgotten(limit: int = 5000) -> list[int]:
     """Pending rows due for longer than the grace period: their task never reached a worker.
 
     Their due time moves to now, so the next sweep leaves them alone for another grace

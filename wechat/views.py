@@ -136,13 +136,16 @@ def admin_unbind(request, user_id: int):
         messages.error(request, _("请填写解绑原因。"))
         return redirect("wechat:bindings")
     try:
-        services.unbind(
+        removed = services.unbind(
             actor=actor_from_request(request), user=user, reason=form.cleaned_data["reason"]
         )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, _("已解除 %(name)s 的微信绑定。") % {"name": user})
+        if removed:
+            messages.success(request, _("已解除 %(name)s 的微信绑定。") % {"name": user})
+        else:
+            messages.error(request, _("%(name)s 没有绑定微信。") % {"name": user})
     return redirect("wechat:bindings")
 
 
