@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format system-deps browser-deps bench bench-tenants bench-roster bench-directory clean-data
+.PHONY: run test lint format system-deps browser-deps bench bench-tenants bench-roster bench-directory bench-notify clean-data
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,7 +35,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: bench-tenants bench-roster bench-directory
+bench: bench-tenants bench-roster bench-directory bench-notify
 
 bench-tenants: $(STAMP)
 	$(PY) bench/bench_tenants.py $(BENCH_ARGS)
@@ -46,6 +46,8 @@ bench-roster: $(STAMP)
 # Employer directory search on 1,000,000 generated names (BENCH_ARGS="--rows 100000" to shrink).
 bench-directory: $(STAMP)
 	$(PY) bench/directory.py $(BENCH_ARGS)
+bench-notify: $(STAMP)
+	$(PY) bench/bench_notify.py $(BENCH_ARGS)
 
 clean-data:
 	rm -rf .data

@@ -11,6 +11,24 @@ import time
 from saas_platform import devservices
 
 PORT = int(os.environ.get("PORT", "8000"))
+WECHAT_FAKE_PORT = int(os.environ.get("WECHAT_FAKE_PORT", "8090"))
+
+
+def start_wechat_fake() -> subprocess.Popen | None:
+    """The fake WeChat API (wechat/fake_server.py), unless WECHAT_API_BASE points elsewhere."""
+    if os.environ.get("WECHAT_API_BASE"):
+        return None
+    from wechat.fake_control import start_fake_server
+
+    port = WECHAT_FAKE_PORT
+    if devservices.port_open(port):  # taken (another checkout's demo): any free port will do
+        port = devservices.free_port()
+    fake = start_fake_server(port)
+    # Children inherit these: every WeChat call and the OAuth page go to the fake.
+    os.environ["WECHAT_API_BASE"] = f"http://127.0.0.1:{port}/"
+    os.environ["WECHAT_OPEN_BASE"] = f"http://localhost:{port}/"
+    os.environ.setdefault("SITE_PORT", str(PORT))
+    return fake
 
 
 def manage(*args: str) -> None:
@@ -33,6 +51,8 @@ def banner() -> str:
         f"  Employer HR (pending verification): http://localhost:{PORT}/   login hr.demo / Hr#Demo-2026",
         f"  云 autocomplete demo: http://syxy.localhost:{PORT}/employers/lookup/",
         f"  API docs: http://localhost:{PORT}/api/v1/docs/   health: http://localhost:{PORT}/healthz",
+        f"  Fake WeChat: {os.environ.get('WECHAT_API_BASE', '-')}   what it received: "
+        f"http://localhost:{PORT}/dev/wechat/   OAuth walk: http://syxy.localhost:{PORT}/wechat/login/",
         f"  Data: {devservices.data_dir()}   (DATABASE_URL={os.environ['DATABASE_URL']})",
         "",
     ]
@@ -82,6 +102,10 @@ def main() -> int:
     manage("fill_schema_pool")
     procs: dict[str, subprocess.Popen] = {}
     try:
+        wechat_fake = start_wechat_fake()
+        if wechat_fake is not None:
+            procs["wechat-fake"] = wechat_fake
+            manage("seed_wechat_demo")
         for name, command in children().items():
             procs[name] = subprocess.Popen(command)
         time.sleep(1.5)

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from core.views import healthz, signed_file
 from tenants import views as tenant_views
+from wechat import views as wechat_views
 
 urlpatterns = [
     path("", tenant_views.platform_home, name="home"),
@@ -14,6 +15,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls_public")),
     path("", include("employers.urls_public")),
     path("files/<str:token>", signed_file, name="signed-file"),
+    path("dev/wechat/", wechat_views.fake_received, name="dev-wechat-fake"),
 ]
 
 handler404 = "core.views.page_not_found"

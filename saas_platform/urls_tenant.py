@@ -16,6 +16,8 @@ urlpatterns = [
     path("api/v1/", include("api.urls_tenant")),
     path("", include("employers.urls_tenant")),
     path("files/<str:token>", signed_file, name="signed-file"),
+    path("wechat/", include("wechat.urls")),
+    path("notifications/", include("notifications.urls")),
 ]
 
 handler404 = "core.views.page_not_found"

@@ -92,3 +92,39 @@ def committed_school(committed):
     school = new_school()
     yield school
     drop_school(school)
+
+
+# --- WeChat (wechat/, notifications/): the fake WeChat API server ---
+
+
+@pytest.fixture(scope="session")
+def fake_wechat_server():
+    """`python -m wechat.fake_server` on a free loopback port for the whole session."""
+    from saas_platform.devservices import free_port
+    from wechat.fake_control import start_fake_server
+
+    port = free_port()
+    process = start_fake_server(port)
+    yield f"http://127.0.0.1:{port}/"
+    process.terminate()
+    process.wait(5)
+
+
+@pytest.fixture
+def fake_wechat(fake_wechat_server, settings):
+    """A fresh fake WeChat, every WeChat URL pointing at it, and an empty token cache."""
+    from notifications import delivery
+    from wechat.client import token_redis
+    from wechat.fake_control import FakeWeChatControl
+
+    settings.WECHAT_API_BASE = fake_wechat_server
+    settings.WECHAT_OPEN_BASE = fake_wechat_server
+    settings.WECHAT_TIMEOUT_SECONDS = 2.0
+    control = FakeWeChatControl(fake_wechat_server)
+    control.reset()
+    redis_client = token_redis()
+    for key in redis_client.scan_iter("wechat-token*"):
+        redis_client.delete(key)
+    delivery.clear_clients()
+    yield control
+    delivery.clear_clients()
