@@ -1,8 +1,10 @@
 from django.urls import path
 
+from agreements.api_urls import public_patterns as agreement_patterns
 from api.urls_common import common_patterns
 from tenants.apis import SchoolListApi
 
 urlpatterns = common_patterns("saas_platform.urls_public") + [
     path("schools", SchoolListApi.as_view(), name="api-schools"),
 ]
+urlpatterns += agreement_patterns

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from agreements.api_urls import tenant_patterns as agreement_patterns
 from api.urls_common import common_patterns
 from settings_per_school.apis import PublicFlagsApi, SchoolSettingsApi
 
@@ -7,3 +8,4 @@ urlpatterns = common_patterns("saas_platform.urls_tenant") + [
     path("school/settings", SchoolSettingsApi.as_view(), name="api-school-settings"),
     path("school/public-settings", PublicFlagsApi.as_view(), name="api-school-public-settings"),
 ]
+urlpatterns += agreement_patterns

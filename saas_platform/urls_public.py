@@ -12,6 +12,7 @@ urlpatterns = [
     path("operator/schools/", tenant_views.operator_schools, name="operator-schools"),
     path("operator/schools/new/", tenant_views.operator_onboard, name="operator-onboard"),
     path("api/v1/", include("api.urls_public")),
+    path("employer/agreements/", include("agreements.urls_platform")),
 ]
 
 handler404 = "core.views.page_not_found"

@@ -13,6 +13,7 @@ urlpatterns = [
     path("settings/", settings_views.settings_page, name="school-settings"),
     path("school/logo", settings_views.logo, name="school-logo"),
     path("api/v1/", include("api.urls_tenant")),
+    path("agreements/", include("agreements.urls")),
 ]
 
 handler404 = "core.views.page_not_found"

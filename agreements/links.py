@@ -1,0 +1,161 @@
+"""The few calls this app makes into its neighbours (students, employers, notifications).
+
+Kept in one place so the rest of the app reads as agreements code; each function is a thin
+pass-through to the owning app's public services or selectors.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from django.db import connection
+
+
+@lru_cache(maxsize=1024)
+def _school_id_for_schema(schema_name: str) -> int:
+    from tenants.models import School
+
+    return School.objects.only("id").get(schema_name=schema_name).pk
+
+
+def current_school():
+    """The school whose schema the connection is in (tenant context only)."""
+    from tenants.models import School
+
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, School):
+        return tenant
+    return School.objects.get(pk=_school_id_for_schema(connection.schema_name))
+
+
+# --- students -----------------------------------------------------------------------------
+
+
+def graduate_model():
+    from students.models import Graduate
+
+    return Graduate
+
+
+def graduate_for_user(user) -> Any | None:
+    Graduate = graduate_model()
+    if user is None or getattr(user, "pk", None) is None:
+        return None
+    return Graduate.objects.filter(user_id=user.pk).select_related("college").first()
+
+
+def find_graduate(student_number: str, name: str) -> Any | None:
+    """Both 学号 and 姓名 must match: an employer can never look a graduate up by one alone."""
+    Graduate = graduate_model()
+    student_number, name = (student_number or "").strip(), (name or "").strip()
+    if not student_number or not name:
+        return None
+    return Graduate.objects.filter(student_number=student_number, name=name).first()
+
+
+def can_sign(graduate) -> bool:
+    from students.selectors import can_sign as students_can_sign
+
+    return students_can_sign(graduate)
+
+
+def college_ids_for(user) -> set[int]:
+    """The colleges a college admin is bound to."""
+    from students.selectors import college_ids_for_admin
+
+    return set(college_ids_for_admin(user))
+
+
+# --- employers (public schema) ------------------------------------------------------------
+
+
+def employer_for_user(user) -> Any | None:
+    from employers.selectors import employer_for_user as _employer_for_user
+
+    return _employer_for_user(user)
+
+
+def employer_by_id(employer_id: int) -> Any | None:
+    from employers.models import Employer
+
+    return Employer.objects.filter(pk=employer_id).first()
+
+
+def sync_index(agreement, *, school=None) -> None:
+    """Mirror the agreement into the public cross-school index (same transaction)."""
+    if not agreement.employer_id:
+        return
+    from employers.services import upsert_agreement_index
+
+    school = school or current_school()
+    upsert_agreement_index(
+        school=school,
+        agreement_id=agreement.pk,
+        employer_id=agreement.employer_id,
+        graduate_name=agreement.graduate.name,
+        student_number=agreement.graduate.student_number,
+        state=agreement.state,
+        origin=agreement.origin,
+        position=(agreement.draft_content or {}).get("position", ""),
+        reason=agreement.last_reason,
+        updated_at=agreement.updated_at,
+    )
+
+
+# --- notifications ------------------------------------------------------------------------
+
+
+def notify(*, user, event: str, title: str, body: str, url: str = "", data=None) -> None:
+    from notifications.services import notify as _notify
+
+    _notify(user=user, event=event, title=title, body=body, data=data or {}, url=url)
+
+
+def notify_employer(
+    agreement, *, event: str, title: str, body: str, url: str = "", school=None
+) -> None:
+    """In-app notice to the employer's HR users (they live in the public schema)."""
+    if not agreement.employer_id:
+        return
+    from employers.services import notify_employer as _notify_employer
+
+    _notify_employer(
+        employer_id=agreement.employer_id,
+        event=event,
+        title=title,
+        body=body,
+        url=url,
+        school=school or current_school(),
+    )
+
+
+def colleges_for_dashboard(actor) -> list:
+    """The colleges an admin's dashboard covers: all of them, or a college admin's own."""
+    from students.models import College
+
+    qs = College.objects.order_by("pk")
+    if actor.role == "college_admin":
+        qs = qs.filter(pk__in=college_ids_for(actor.user))
+    return list(qs)
+
+
+def approved_graduate_counts_by_college(college_ids: list[int]) -> dict[int, int]:
+    from django.db.models import Count
+
+    from students.selectors import approved_graduates
+
+    return dict(
+        approved_graduates()
+        .filter(college_id__in=college_ids)
+        .values_list("college_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def employer_dashboard(employer, *, school=None, state=None):
+    """The employer's invitations and agreements in every school, from the public index."""
+    from employers.selectors import employer_dashboard as _employer_dashboard
+
+    return _employer_dashboard(employer, school=school, state=state)
