@@ -13,6 +13,8 @@ urlpatterns = [
     path("settings/", settings_views.settings_page, name="school-settings"),
     path("school/logo", settings_views.logo, name="school-logo"),
     path("api/v1/", include("api.urls_tenant")),
+    path("wechat/", include("wechat.urls")),
+    path("notifications/", include("notifications.urls")),
 ]
 
 handler404 = "core.views.page_not_found"
