@@ -50,6 +50,8 @@ TENANT_APPS = [
     "accounts",
     "settings_per_school",
     "agreements",
+    "wechat",
+    "notifications",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RequestContextMiddleware",
+    "wechat.middleware.WechatLoginMiddleware",
 ]
 
 TEMPLATES = [
@@ -211,10 +214,31 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {
     "refill-schema-pool": {"task": "tenants.refill_schema_pool", "schedule": 300.0},
+    # WeChat notifications: re-queue outbox rows that never reached the broker (see notifications/)
+    "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
 }
 
 # Schools are onboarded from a pool of pre-migrated spare schemas (see tenants/pool.py).
 SCHEMA_POOL_SIZE = env.int("SCHEMA_POOL_SIZE", default=3)
+
+# --- WeChat official accounts and notifications (wechat/, notifications/) ---
+# Every WeChat HTTP call goes to these bases; tests and `make run` point them at the fake
+# (python -m wechat.fake_server).
+WECHAT_API_BASE = env.str("WECHAT_API_BASE", default="https://api.weixin.qq.com/")
+WECHAT_OPEN_BASE = env.str("WECHAT_OPEN_BASE", default="https://open.weixin.qq.com/")
+WECHAT_TIMEOUT_SECONDS = env.float("WECHAT_TIMEOUT_SECONDS", default=5.0)
+# Access tokens are shared by every worker through this Redis (one token per AppID).
+WECHAT_TOKEN_REDIS_URL = env.str("WECHAT_TOKEN_REDIS_URL", default=REDIS_URL)
+# Scheme of the links in template messages (the school's own subdomain).
+SITE_SCHEME = env.str("SITE_SCHEME", default="http" if DEBUG else "https")
+SITE_PORT = env.str("SITE_PORT", default="")
+NOTIFY_RETRY_BASE_SECONDS = env.float("NOTIFY_RETRY_BASE_SECONDS", default=30.0)
+NOTIFY_RETRY_MAX_SECONDS = env.float("NOTIFY_RETRY_MAX_SECONDS", default=3600.0)
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=12)
+# Rows due this long without a worker taking them are re-queued by the sweep.
+NOTIFY_SWEEP_GRACE_SECONDS = env.float("NOTIFY_SWEEP_GRACE_SECONDS", default=120.0)
+# A worker that died while sending: its row goes back to the queue after this lease.
+NOTIFY_SENDING_LEASE_SECONDS = env.float("NOTIFY_SENDING_LEASE_SECONDS", default=300.0)
 
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

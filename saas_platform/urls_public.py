@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from core.views import healthz
 from tenants import views as tenant_views
+from wechat import views as wechat_views
 
 urlpatterns = [
     path("", tenant_views.platform_home, name="home"),
@@ -13,6 +14,7 @@ urlpatterns = [
     path("operator/schools/new/", tenant_views.operator_onboard, name="operator-onboard"),
     path("api/v1/", include("api.urls_public")),
     path("employer/agreements/", include("agreements.urls_platform")),
+    path("dev/wechat/", wechat_views.fake_received, name="dev-wechat-fake"),
 ]
 
 handler404 = "core.views.page_not_found"

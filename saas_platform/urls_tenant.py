@@ -14,6 +14,8 @@ urlpatterns = [
     path("school/logo", settings_views.logo, name="school-logo"),
     path("api/v1/", include("api.urls_tenant")),
     path("agreements/", include("agreements.urls")),
+    path("wechat/", include("wechat.urls")),
+    path("notifications/", include("notifications.urls")),
 ]
 
 handler404 = "core.views.page_not_found"

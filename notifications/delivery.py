@@ -1,0 +1,125 @@
+"""Sending outbox rows to WeChat (run by Celery workers, in the school's schema)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+import requests
+from django.db import connection
+from django.utils.translation import gettext as _
+from django_tenants.utils import get_public_schema_name, quote_schema_name
+
+from notifications import outbox
+from notifications.models import DeliveryStatus, WechatDelivery
+from wechat.client import SchoolWeChatClient, WeChatClientException
+from wechat.errors import TRANSIENT_CODES, describe
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # skipped | sent | retry | failed
+    retry_at: datetime | None = None
+
+
+@lru_cache(maxsize=256)
+def _client(appid: str, secret: str) -> SchoolWeChatClient:
+    # Kept per process: its HTTP session reuses connections; the token lives in Redis.
+    return SchoolWeChatClient(appid, secret)
+
+
+def deliver(delivery_id: int) -> Outcome:
+    """Send one outbox row if it is due and nobody else is sending it."""
+    from settings_per_school.selectors import get_school_settings
+    from wechat.models import WechatBinding
+
+    row = outbox.claim(delivery_id)
+    if row is None:
+        return Outcome("skipped")
+    school = get_school_settings()
+    if not school.wechat_app_id or not school.wechat_app_secret:
+        outbox.mark_failed(row, None, _("学校尚未配置公众号 AppID / AppSecret"))
+        return Outcome("failed")
+    if school.wechat_app_id != row.app_id:
+        outbox.mark_failed(row, None, _("学校已更换公众号，该消息属于原公众号"))
+        return Outcome("failed")
+    if not WechatBinding.objects.filter(user_id=row.message.user_id, openid=row.openid).exists():
+        outbox.mark_failed(row, None, _("毕业生已解绑微信"))
+        return Outcome("failed")
+    client = _client(school.wechat_app_id, school.wechat_app_secret)
+    try:
+        result = client.send_template(
+            openid=row.openid,
+            template_id=row.template_id,
+            data=row.payload.get("data", {}),
+            url=row.payload.get("url", ""),
+            client_msg_id=row.idempotency_key,
+        )
+    except WeChatClientException as exc:
+        code = exc.errcode
+        if code is None:  # HTTP error (5xx from WeChat's gateway)
+            status = getattr(exc.response, "status_code", "?")
+            return _retry(row, None, _("微信服务器错误（HTTP %(s)s）") % {"s": status})
+        if code in TRANSIENT_CODES:
+            return _retry(row, code, describe(code, exc.errmsg))
+        outbox.mark_failed(row, code, describe(code, exc.errmsg))
+        return Outcome("failed")
+    except requests.RequestException as exc:  # network: refused, reset, timeout
+        return _retry(row, None, describe(None, exc.__class__.__name__))
+    outbox.mark_sent(row, result.get("msgid"))
+    return Outcome("sent")
+
+
+def _retry(row: WechatDelivery, code: int | None, reason: str) -> Outcome:
+    when = outbox.mark_retry(row, code, reason)
+    if when is None:
+        return Outcome("failed")
+    return Outcome("retry", when)
+
+
+def sweep_school() -> list[int]:
+    """Rows of the current school to queue again: vanished workers and lost tasks."""
+    return outbox.release_stale_leases() + outbox.take_forgotten()
+
+
+def schemas_with_work(schema_names: list[str]) -> list[str]:
+    """The schools whose outbox needs the sweep, in one query for up to 200 schools at once.
+
+    The sweep runs every minute over every school; one round-trip per batch keeps it cheap.
+    """
+    from django.conf import settings
+    from django.utils import timezone
+
+    table = WechatDelivery._meta.db_table
+    cutoff = timezone.now() - timezone.timedelta(seconds=settings.NOTIFY_SWEEP_GRACE_SECONDS)
+    now = timezone.now()
+    found: list[str] = []
+    for start in range(0, len(schema_names), 200):
+        batch = schema_names[start : start + 200]
+        parts, params = [], []
+        for schema in batch:
+            # Identifiers can't be parameters: schema names come from School rows, quoted.
+            parts.append(
+                "SELECT %s WHERE EXISTS (SELECT 1 FROM "  # noqa: S608
+                f"{quote_schema_name(schema)}.{table} WHERE "
+                "(status = %s AND next_attempt_at <= %s) OR (status = %s AND lease_until < %s))"
+            )
+            params += [schema, DeliveryStatus.PENDING, cutoff, DeliveryStatus.SENDING, now]
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            found += [row[0] for row in cursor.fetchall()]
+    return found
+
+
+def school_schema_names() -> list[str]:
+    from tenants.models import School
+
+    return list(
+        School.objects.filter(is_spare=False, is_active=True)
+        .exclude(schema_name=get_public_schema_name())
+        .values_list("schema_name", flat=True)
+    )
