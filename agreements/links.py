@@ -62,18 +62,17 @@ def can_sign(graduate) -> bool:
 
 def college_ids_for(user) -> set[int]:
     """The colleges a college admin is bound to."""
-    from students.selectors import college_ids_for_admin
-
-    return set(college_ids_for_admin(user))
+    return set(user.admin_colleges.values_list("pk", flat=True))
 
 
 # --- employers (public schema) ------------------------------------------------------------
 
 
 def employer_for_user(user) -> Any | None:
-    from employers.selectors import employer_for_user as _employer_for_user
+    from employers.services import membership_of
 
-    return _employer_for_user(user)
+    membership = membership_of(user)
+    return membership.employer if membership is not None else None
 
 
 def employer_by_id(employer_id: int) -> Any | None:
@@ -94,11 +93,8 @@ def sync_index(agreement, *, school=None) -> None:
         agreement_id=agreement.pk,
         employer_id=agreement.employer_id,
         graduate_name=agreement.graduate.name,
-        student_number=agreement.graduate.student_number,
         state=agreement.state,
-        origin=agreement.origin,
         position=(agreement.draft_content or {}).get("position", ""),
-        reason=agreement.last_reason,
         updated_at=agreement.updated_at,
     )
 
@@ -118,15 +114,15 @@ def notify_employer(
     """In-app notice to the employer's HR users (they live in the public schema)."""
     if not agreement.employer_id:
         return
-    from employers.services import notify_employer as _notify_employer
+    from employer_inbox.services import post_notice
 
-    _notify_employer(
+    post_notice(
         employer_id=agreement.employer_id,
+        school=school or current_school(),
         event=event,
         title=title,
         body=body,
-        url=url,
-        school=school or current_school(),
+        agreement_id=agreement.pk,
     )
 
 
@@ -143,11 +139,11 @@ def colleges_for_dashboard(actor) -> list:
 def approved_graduate_counts_by_college(college_ids: list[int]) -> dict[int, int]:
     from django.db.models import Count
 
-    from students.selectors import approved_graduates
+    from students.models import VerificationState
 
     return dict(
-        approved_graduates()
-        .filter(college_id__in=college_ids)
+        graduate_model()
+        .objects.filter(state=VerificationState.APPROVED, college_id__in=college_ids)
         .values_list("college_id")
         .annotate(n=Count("id"))
         .order_by()
@@ -158,4 +154,4 @@ def employer_dashboard(employer, *, school=None, state=None):
     """The employer's invitations and agreements in every school, from the public index."""
     from employers.selectors import employer_dashboard as _employer_dashboard
 
-    return _employer_dashboard(employer, school=school, state=state)
+    return _employer_dashboard(employer, school=school, state=state)["entries"]

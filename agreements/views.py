@@ -315,6 +315,8 @@ def employer_list(request):
     school = next((s for s in schools if s.subdomain == request.GET.get("school")), None)
     state = request.GET.get("state", "")
     entries = links.employer_dashboard(employer, school=school, state=state or None)
+    for entry in entries:
+        entry.state_label = State(entry.state).label if entry.state in State.values else entry.state
     return render(
         request,
         "agreements/employer_list.html",

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.utils import timezone
+
+from employer_inbox.models import Notice
+
+
+def post_notice(
+    *, employer_id: int, school, event: str, title: str, body: str, agreement_id: int | None = None
+) -> Notice:
+    """Call inside the business transaction that caused it."""
+    return Notice.objects.create(
+        employer_id=employer_id,
+        school_id=getattr(school, "pk", school),
+        agreement_id=agreement_id,
+        event=event,
+        title=title[:200],
+        body=body,
+    )
+
+
+def mark_all_read(*, employer_id: int) -> int:
+    return Notice.objects.filter(employer_id=employer_id, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
