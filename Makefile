@@ -37,7 +37,7 @@ format: $(STAMP)
 bench: bench-tenants
 
 bench-tenants: $(STAMP)
-	$(PY) bench/tenants.py $(BENCH_ARGS)
+	$(PY) bench/bench_tenants.py $(BENCH_ARGS)
 
 clean-data:
 	rm -rf .data

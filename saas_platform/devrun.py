@@ -18,7 +18,7 @@ def manage(*args: str) -> None:
 
 
 def banner() -> str:
-    from tenants.management.commands.seed_demo import DEMO_OPERATOR, DEMO_SCHOOLS
+    from saas_platform.demo import DEMO_OPERATOR, DEMO_SCHOOLS
 
     lines = [
         "",
@@ -37,46 +37,23 @@ def banner() -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saas_platform.settings")
-    devservices.bootstrap()  # this process owns the embedded services; children join them
-    manage("migrate", "--noinput", "-v", "0")
-    manage("seed_demo")
-    manage("fill_schema_pool")
-    procs = {
-        "web": subprocess.Popen([sys.executable, "manage.py", "runserver", f"0.0.0.0:{PORT}"]),
-        "worker": subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "saas_platform",
-                "worker",
-                "-l",
-                "warning",
-                "--concurrency",
-                "2",
-            ]
-        ),
-        "beat": subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "saas_platform",
-                "beat",
-                "-l",
-                "warning",
-                "--schedule",
-                str(devservices.data_dir() / "celerybeat-schedule"),
-            ]
-        ),
+def children() -> dict[str, list[str]]:
+    celery = [sys.executable, "-m", "celery", "-A", "saas_platform"]
+    return {
+        "web": [sys.executable, "manage.py", "runserver", f"0.0.0.0:{PORT}"],
+        "worker": [*celery, "worker", "-l", "warning", "--concurrency", "2"],
+        "beat": [
+            *celery,
+            "beat",
+            "-l",
+            "warning",
+            "--schedule",
+            str(devservices.data_dir() / "celerybeat-schedule"),
+        ],
     }
-    time.sleep(1.5)
-    print(banner(), flush=True)
 
+
+def wait_until_stopped(procs: dict[str, subprocess.Popen]) -> None:
     stopping = False
 
     def stop(*_args) -> None:
@@ -91,14 +68,30 @@ def main() -> int:
                 print(f"{name} exited with {proc.returncode}; stopping", file=sys.stderr)
                 stopping = True
         time.sleep(0.5)
-    for proc in procs.values():
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-    for proc in procs.values():
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saas_platform.settings")
+    devservices.bootstrap()  # this process owns the embedded services; children join them
+    manage("migrate", "--noinput", "-v", "0")
+    manage("seed_demo")
+    manage("fill_schema_pool")
+    procs: dict[str, subprocess.Popen] = {}
+    try:
+        for name, command in children().items():
+            procs[name] = subprocess.Popen(command)
+        time.sleep(1.5)
+        print(banner(), flush=True)
+        wait_until_stopped(procs)
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs.values():
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
     print("stopped.")
     return 0  # atexit handlers stop the embedded Redis and PostgreSQL
 

@@ -11,6 +11,10 @@ from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 
+# Playwright's sync API keeps an event loop running in the test thread; the ORM calls the tests
+# make there are still synchronous (Playwright's documented advice for Django).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PHONE = {
     "viewport": {"width": 390, "height": 844},

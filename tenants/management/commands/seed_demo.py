@@ -3,15 +3,9 @@ from django.core.management.base import BaseCommand
 from accounts.models import User
 from accounts.services import create_operator
 from core.context import cli_actor
+from saas_platform.demo import DEMO_OPERATOR, DEMO_SCHOOLS
 from tenants.models import School
 from tenants.services import onboard_school
-
-DEMO_OPERATOR = ("operator", "Wq-Platform#2026")
-DEMO_SCHOOLS = [
-    # name, code, subdomain, admin username, admin password
-    ("邵阳学院", "10547", "syxy", "admin", "Syxy#Admin2026"),
-    ("湖南大学", "10532", "hnu", "admin", "Hnu#Admin2026"),
-]
 
 
 class Command(BaseCommand):
