@@ -2,10 +2,12 @@ from django.urls import path
 
 from agreements.api_urls import tenant_patterns as agreement_patterns
 from api.urls_common import common_patterns
+from employers import api_urls as employer_api
 from settings_per_school.apis import PublicFlagsApi, SchoolSettingsApi
 
 urlpatterns = common_patterns("saas_platform.urls_tenant") + [
     path("school/settings", SchoolSettingsApi.as_view(), name="api-school-settings"),
     path("school/public-settings", PublicFlagsApi.as_view(), name="api-school-public-settings"),
+    *employer_api.common,
 ]
 urlpatterns += agreement_patterns

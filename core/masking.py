@@ -38,3 +38,13 @@ def scrub_text(text: str) -> str:
     """Mask every ID number and mobile number found in free text."""
     text = ID_NUMBER_RE.sub(lambda m: mask_id_number(m.group(0)), text)
     return MOBILE_RE.sub(lambda m: mask_phone(m.group(0)), text)
+
+
+def mask_person_name(value: str | None) -> str:
+    """`张三` → `张*`, `欧阳小明` → `欧**明`: enough for HR to recognise, not to identify."""
+    value = (value or "").strip()
+    if len(value) <= 1:
+        return value
+    if len(value) == 2:
+        return value[0] + "*"
+    return value[0] + "*" * (len(value) - 2) + value[-1]

@@ -28,3 +28,7 @@ def logo_upload_to(instance, filename: str) -> str:
 
 def seal_upload_to(instance, filename: str) -> str:
     return upload_to("seal")(instance, filename)
+
+
+def licence_upload_to(instance, filename: str) -> str:
+    return upload_to("licence")(instance, filename)

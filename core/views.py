@@ -45,3 +45,26 @@ def healthz(request):
 
 def page_not_found(request, exception=None):
     return render(request, "errors/404.html", status=404)
+
+
+@never_cache
+def signed_file(request, token: str):
+    """Serve a stored object to whoever holds an unexpired link minted after a permission check."""
+    import mimetypes
+
+    from django.core.files.storage import default_storage
+    from django.http import FileResponse, Http404
+
+    from core.uploads import name_from_token
+
+    name = name_from_token(token)
+    if name is None or not default_storage.exists(name):
+        raise Http404
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    )
+    response["Cache-Control"] = "private, max-age=60"
+    return response

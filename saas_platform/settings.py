@@ -40,6 +40,8 @@ SHARED_APPS = [
     "core",
     "accounts",
     "api",
+    "employers",  # employers, their HR members, the shared directory (public schema)
+    "employer_inbox",  # in-app notices to employers about their agreements (public schema)
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -161,6 +163,10 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_auth": True,
             "querystring_expire": 300,
             "file_overwrite": False,
+            # Credentials come from boto3's usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
+            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default=None),
+            "signature_version": "s3v4",
         },
     }
 else:
@@ -177,6 +183,20 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Uploads (core/uploads.py): accepted by content, images re-encoded; downloads through
+# short-lived signed URLs minted after a permission check.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
+UPLOAD_URL_TTL = env.int("UPLOAD_URL_TTL", default=120)
+# Pillow's own guard as well, for any image opened outside core.uploads.
+from PIL import Image as _PILImage  # noqa: E402
+
+_PILImage.MAX_IMAGE_PIXELS = UPLOAD_MAX_PIXELS
+
+# Employers' directory search (employers/selectors.py): a term whose rarest bigram is in at
+# most this many names takes the GIN path; commoner terms scan the ranking index.
+EMPLOYER_SEARCH_RARE_BIGRAM = env.int("EMPLOYER_SEARCH_RARE_BIGRAM", default=3000)
 
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
 

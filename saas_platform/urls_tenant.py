@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from core.views import healthz
+from core.views import healthz, signed_file
 from settings_per_school import views as settings_views
 from tenants import views as tenant_views
 
@@ -16,6 +16,8 @@ urlpatterns = [
     path("agreements/", include("agreements.urls")),
     path("wechat/", include("wechat.urls")),
     path("notifications/", include("notifications.urls")),
+    path("", include("employers.urls_tenant")),
+    path("files/<str:token>", signed_file, name="signed-file"),
 ]
 
 handler404 = "core.views.page_not_found"

@@ -1,0 +1,190 @@
+"""Reading a directory file (CSV or xlsx) into validated rows, or a report of every bad cell."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from employers.models import Industry, Nature
+from employers.regions import split_region
+from employers.services import clean_employer_fields
+
+HEADERS = {
+    "单位名称": "name",
+    "统一社会信用代码": "credit_code",
+    "单位性质": "nature",
+    "所属行业": "industry",
+    "所在地区": "region",
+}
+MAX_ROWS = 200_000
+
+NATURE_BY_LABEL = {str(label): value for value, label in Nature.choices}
+NATURE_ALIASES = {
+    "国企": Nature.STATE_OWNED,
+    "民企": Nature.PRIVATE,
+    "外企": Nature.FOREIGN,
+    "外资企业": Nature.FOREIGN,
+    "合资企业": Nature.FOREIGN,
+    "私营企业": Nature.PRIVATE,
+    "党政机关": Nature.GOVERNMENT,
+    "机关单位": Nature.GOVERNMENT,
+}
+INDUSTRY_BY_LABEL = {str(label): value for value, label in Industry.choices}
+
+
+@dataclass
+class ImportReport:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column, message)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def lines(self) -> list[str]:
+        return [
+            _("第 %(row)d 行，“%(column)s”列：%(message)s")
+            % {"row": row, "column": column, "message": message}
+            for row, column, message in self.errors
+        ]
+
+
+def _read_table(path: Path) -> list[list[str]]:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        table = [
+            ["" if cell is None else str(cell).strip() for cell in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]
+        workbook.close()
+        return table
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValidationError(_("无法识别文件编码，请另存为 UTF-8 编码的 CSV 或 xlsx。"))
+    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+
+
+def _nature(value: str) -> str | None:
+    value = value.strip()
+    if value in Nature.values:
+        return value
+    return NATURE_BY_LABEL.get(value) or NATURE_ALIASES.get(value)
+
+
+def _industry(value: str) -> str | None:
+    value = value.strip()
+    if not value:
+        return None
+    head = value[0].upper()
+    if head in Industry.values and (
+        len(value) == 1 or not value[1].isascii() or value[1] in " 　-:："
+    ):
+        return head
+    return INDUSTRY_BY_LABEL.get(value)
+
+
+def read_directory(path: str | Path) -> ImportReport:
+    """Validate every row; the report lists every problem by row and column."""
+    path = Path(path)
+    report = ImportReport()
+    if not path.exists():
+        report.errors.append((0, _("文件"), _("文件不存在：%(path)s") % {"path": path}))
+        return report
+    try:
+        table = _read_table(path)
+    except ValidationError as exc:
+        report.errors.append((0, _("文件"), exc.messages[0]))
+        return report
+    except Exception:  # a damaged xlsx: say so, never a traceback
+        report.errors.append((0, _("文件"), _("无法读取文件，请确认是 CSV 或 xlsx 格式。")))
+        return report
+    while table and not any(table[-1]):
+        table.pop()
+    if not table:
+        report.errors.append((1, _("表头"), _("文件是空的。")))
+        return report
+    header = table[0]
+    positions = {}
+    for label in HEADERS:
+        if label in header:
+            positions[label] = header.index(label)
+        else:
+            report.errors.append((1, label, _("缺少此列。")))
+    if report.errors:
+        return report
+    if len(table) - 1 > MAX_ROWS:
+        report.errors.append(
+            (0, _("文件"), _("一次最多导入 %(max)d 行，请拆分文件。") % {"max": MAX_ROWS})
+        )
+        return report
+
+    seen: dict[str, int] = {}
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(cells):
+            continue
+        cell = {label: cells[pos] if pos < len(cells) else "" for label, pos in positions.items()}
+        data = {
+            "name": cell["单位名称"],
+            "credit_code": cell["统一社会信用代码"],
+            "nature": _nature(cell["单位性质"]) or "",
+            "industry": _industry(cell["所属行业"]) or "",
+        }
+        province, city = split_region(cell["所在地区"])
+        data["province"], data["city"] = province, city
+        row_errors: list[tuple[int, str, str]] = []
+        try:
+            cleaned = clean_employer_fields(data, partial=True)
+        except ValidationError as exc:
+            column_of = {v: k for k, v in HEADERS.items()}
+            for field_name, messages in exc.message_dict.items():
+                column = column_of.get(field_name, "所在地区")
+                if field_name == "nature":
+                    messages = [
+                        _("“%(value)s”不是有效的单位性质，可填：%(choices)s。")
+                        % {"value": cell["单位性质"], "choices": "、".join(NATURE_BY_LABEL)}
+                    ]
+                if field_name == "industry":
+                    messages = [
+                        _(
+                            "“%(value)s”不是国民经济行业分类（GB/T 4754）的门类，可填门类字母或名称。"
+                        )
+                        % {"value": cell["所属行业"]}
+                    ]
+                row_errors += [(number, column, message) for message in messages]
+            cleaned = {}
+        if not province:
+            row_errors.append((number, "所在地区", _("请填写所在地区（如“湖南省长沙市”）。")))
+        code = cleaned.get("credit_code")
+        if code:
+            if code in seen:
+                row_errors.append(
+                    (
+                        number,
+                        "统一社会信用代码",
+                        _("与第 %(row)d 行的代码重复。") % {"row": seen[code]},
+                    )
+                )
+            else:
+                seen[code] = number
+        if row_errors:
+            report.errors += row_errors
+        else:
+            report.rows.append(cleaned)
+    if not report.rows and not report.errors:
+        report.errors.append((2, _("单位名称"), _("文件中没有数据行。")))
+    return report

@@ -1,0 +1,195 @@
+"""Employers (用人单位) and their HR members: public schema, shared by every school."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.storage import licence_upload_to
+
+
+class Nature(models.TextChoices):
+    """单位性质, as the employment statistics of the Ministry of Education list them."""
+
+    GOVERNMENT = "government", _("机关")
+    PUBLIC_INSTITUTION = "public_institution", _("事业单位")
+    STATE_OWNED = "state_owned", _("国有企业")
+    PRIVATE = "private", _("民营企业")
+    FOREIGN = "foreign", _("三资企业")
+    MILITARY = "military", _("部队")
+    SOCIAL_ORGANIZATION = "social_organization", _("社会团体")
+    OTHER = "other", _("其他")
+
+
+class Industry(models.TextChoices):
+    """所属行业: the 20 sections (门类) of GB/T 4754-2017."""
+
+    A = "A", _("农、林、牧、渔业")
+    B = "B", _("采矿业")
+    C = "C", _("制造业")
+    D = "D", _("电力、热力、燃气及水生产和供应业")
+    E = "E", _("建筑业")
+    F = "F", _("批发和零售业")
+    G = "G", _("交通运输、仓储和邮政业")
+    H = "H", _("住宿和餐饮业")
+    I = "I", _("信息传输、软件和信息技术服务业")  # noqa: E741
+    J = "J", _("金融业")
+    K = "K", _("房地产业")
+    L = "L", _("租赁和商务服务业")
+    M = "M", _("科学研究和技术服务业")
+    N = "N", _("水利、环境和公共设施管理业")
+    O = "O", _("居民服务、修理和其他服务业")  # noqa: E741
+    P = "P", _("教育")
+    Q = "Q", _("卫生和社会工作")
+    R = "R", _("文化、体育和娱乐业")
+    S = "S", _("公共管理、社会保障和社会组织")
+    T = "T", _("国际组织")
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    VERIFIED = "verified", _("已认证")
+    REJECTED = "rejected", _("未通过")
+    MERGED = "merged", _("已合并")
+
+
+# search_tier: 0 = verified, 1 = pending; NULL = not searchable (rejected, merged).
+# Ordering by it first is what keeps every unverified entry below every verified one.
+TIER_VERIFIED = 0
+TIER_PENDING = 1
+
+
+class Employer(models.Model):
+    name = models.CharField(_("单位名称"), max_length=200)
+    credit_code = models.CharField(
+        _("统一社会信用代码"), max_length=18, unique=True, db_collation="C"
+    )
+    nature = models.CharField(_("单位性质"), max_length=32, choices=Nature.choices)
+    industry = models.CharField(_("所属行业"), max_length=1, choices=Industry.choices)
+    province = models.CharField(_("所在省份"), max_length=20, blank=True)
+    city = models.CharField(_("所在城市"), max_length=40, blank=True)
+    address = models.CharField(_("详细地址"), max_length=200, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    contact_email = models.EmailField(_("联系邮箱"), blank=True)
+    licence = models.FileField(_("营业执照"), upload_to=licence_upload_to, blank=True)
+
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    in_directory = models.BooleanField(_("已入库（云）"), default=False)
+    reject_reason = models.TextField(_("未通过原因"), blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Search keys (employers.search_keys), written by the services with the name.
+    search_name = models.CharField(max_length=200, db_collation="C")
+    name_length = models.PositiveSmallIntegerField(default=0)
+    name_bigrams = ArrayField(models.CharField(max_length=2), default=list)
+    name_initials = models.CharField(max_length=200, db_collation="C")
+    name_pinyin = models.CharField(max_length=400, db_collation="C")
+    search_tier = models.SmallIntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("用人单位")
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="employer_status_idx"),
+            # The order results are ranked in; a LIMIT-capped scan of it serves common terms.
+            models.Index(
+                fields=["search_tier", "name_length", "id"],
+                include=["search_name", "name_initials"],
+                name="employer_rank_idx",
+                condition=models.Q(search_tier__isnull=False),
+            ),
+            GinIndex(fields=["name_bigrams"], name="employer_bigrams_gin"),
+            models.Index(fields=["search_name"], name="employer_search_name_idx"),
+            models.Index(fields=["name_initials"], name="employer_initials_idx"),
+            models.Index(fields=["name_pinyin"], name="employer_pinyin_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == Status.VERIFIED
+
+    @property
+    def region(self) -> str:
+        if self.city and self.city != self.province:
+            return f"{self.province}{self.city}"
+        return self.province or self.city
+
+
+class BigramCount(models.Model):
+    """How many employers' names hold a bigram: picks the search path for a term."""
+
+    bigram = models.CharField(max_length=2, primary_key=True, db_collation="C")
+    employers = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("名称二元组计数")
+
+    def __str__(self) -> str:
+        return f"{self.bigram}: {self.employers}"
+
+
+class Membership(models.Model):
+    """An HR user of an employer. One organisation per HR account."""
+
+    employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="memberships")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="employer_membership"
+    )
+    is_admin = models.BooleanField(_("单位管理员"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("单位成员")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.employer_id}"
+
+
+class AgreementIndexEntry(models.Model):
+    """One school's agreement, as its employer sees it across schools.
+
+    The agreements issue writes these (services.upsert_agreement_index) in the same
+    transaction as the agreement itself, so the HR dashboard reads one public table
+    instead of every school's schema.
+    """
+
+    employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="agreement_index")
+    school = models.ForeignKey("tenants.School", on_delete=models.CASCADE, related_name="+")
+    agreement_id = models.BigIntegerField()
+    graduate_name = models.CharField(_("毕业生"), max_length=50)  # masked: 张*三
+    position = models.CharField(_("岗位"), max_length=100, blank=True)
+    state = models.CharField(_("状态"), max_length=32)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("跨校协议索引")
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "agreement_id"], name="agreement_index_school_agreement_uniq"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["employer", "-updated_at"], name="agreement_index_employer_idx"),
+            models.Index(
+                fields=["employer", "state", "-updated_at"], name="agreement_index_state_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id}/{self.agreement_id}: {self.state}"
