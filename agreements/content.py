@@ -15,19 +15,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-CREDIT_CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+from employers.credit_code import normalize_credit_code, validate_credit_code
+from employers.models import Industry, Nature
+
 POSTCODE_RE = re.compile(r"^\d{6}$")
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 
-NATURE_CHOICES = [
-    ("", "—"),
-    ("state_owned", _l("国有企业")),
-    ("private", _l("民营企业")),
-    ("foreign", _l("外资企业")),
-    ("institution", _l("事业单位")),
-    ("government", _l("机关")),
-    ("other", _l("其他")),
-]
+# The directory's vocabularies, so a 云 entry fills the employer section as it is.
+NATURE_CHOICES = [("", "—"), *Nature.choices]
+INDUSTRY_CHOICES = [("", "—"), *Industry.choices]
 JOB_CATEGORY_CHOICES = [
     ("", "—"),
     ("engineering", _l("工程技术人员")),
@@ -86,25 +82,8 @@ FIELD_ORDER = [name for _key, _label, names in SECTIONS for name in names]
 EMPLOYER_FIELDS = ["employer_name", "credit_code", "nature", "industry", "employer_address"]
 
 
-def validate_credit_code(value: str) -> None:
-    """统一社会信用代码: 18 characters of the GB 32100 alphabet with its check character."""
-    code = (value or "").strip().upper()
-    if not CREDIT_CODE_RE.match(code):
-        raise ValidationError(_("统一社会信用代码应为 18 位数字或大写字母。"))
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-    total = sum(alphabet.index(c) * w for c, w in zip(code[:17], weights, strict=True))
-    check = alphabet[(31 - total % 31) % 31]
-    if code[17] != check:
-        raise ValidationError(_("统一社会信用代码校验位不正确，请核对。"))
-
-
-def credit_code_check_char(first17: str) -> str:
-    """The check character for 17 characters (used by demo data and tests)."""
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-    total = sum(alphabet.index(c) * w for c, w in zip(first17, weights, strict=True))
-    return alphabet[(31 - total % 31) % 31]
+def _credit_code_validator(value: str) -> None:
+    validate_credit_code(value)
 
 
 class AgreementContentForm(forms.Form):
@@ -122,10 +101,10 @@ class AgreementContentForm(forms.Form):
     )
     employer_name = forms.CharField(label=_l("单位名称"), max_length=200)
     credit_code = forms.CharField(
-        label=_l("统一社会信用代码"), max_length=18, validators=[validate_credit_code]
+        label=_l("统一社会信用代码"), max_length=30, validators=[_credit_code_validator]
     )
     nature = forms.ChoiceField(label=_l("单位性质"), choices=NATURE_CHOICES)
-    industry = forms.CharField(label=_l("单位行业"), max_length=100)
+    industry = forms.ChoiceField(label=_l("单位行业"), choices=INDUSTRY_CHOICES)
     employer_address = forms.CharField(label=_l("单位地址"), max_length=200)
     contact_name = forms.CharField(label=_l("联系人"), max_length=50)
     contact_phone = forms.CharField(label=_l("联系电话"), max_length=20)
@@ -140,7 +119,7 @@ class AgreementContentForm(forms.Form):
     )
 
     def clean_credit_code(self) -> str:
-        return self.cleaned_data["credit_code"].strip().upper()
+        return normalize_credit_code(self.cleaned_data["credit_code"])
 
     def clean_contact_phone(self) -> str:
         phone = self.cleaned_data["contact_phone"].strip()

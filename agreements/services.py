@@ -33,10 +33,10 @@ from agreements.models import (
 from agreements.workflow import Action, Party, TransitionRefused, plan
 from core import audit
 from core.context import Actor
+from core.uploads import IMAGES, validate_upload
 from settings_per_school.selectors import get_school_settings
 
 MAX_PROOFS = 9
-MAX_PROOF_BYTES = 10 * 1024 * 1024
 REMIND_BEFORE = timedelta(days=3)
 ACTIVE_INVITATION_STATES = (State.DRAFT, State.INVITED, State.RETURNED)
 
@@ -409,28 +409,19 @@ def start_own_agreement(
 
 
 def add_proof(*, actor: Actor, agreement_id: int, upload) -> ProofImage:
-    """One proof-of-employment image (JPEG/PNG, at most 10 MB, at most nine per agreement)."""
-    from PIL import Image, UnidentifiedImageError
-
+    """One proof-of-employment image (JPEG/PNG checked by content, at most nine per agreement)."""
     with transaction.atomic():
         agreement, party = _lock(actor, agreement_id)
         plan(agreement, Action.EDIT, party)
         if agreement.proofs.filter(removed=False).count() >= MAX_PROOFS:
             raise ValidationError({"image": _("证明材料最多 9 张。")})
-        if upload.size > MAX_PROOF_BYTES:
-            raise ValidationError({"image": _("图片不能超过 10 MB。")})
         try:
-            image = Image.open(upload)
-            image.verify()
-            kind = (image.format or "").upper()
-        except (UnidentifiedImageError, OSError, ValueError) as exc:
-            raise ValidationError({"image": _("请上传 JPG 或 PNG 图片。")}) from exc
-        if kind not in ("JPEG", "PNG"):
-            raise ValidationError({"image": _("请上传 JPG 或 PNG 图片。")})
-        upload.seek(0)
-        proof = ProofImage.objects.create(
-            agreement=agreement, image=upload, original_name=(upload.name or "")[:200]
-        )
+            clean = validate_upload(upload, kinds=IMAGES)
+        except ValidationError as exc:
+            raise ValidationError({"image": exc.messages}) from exc
+        proof = ProofImage(agreement=agreement, original_name=(upload.name or "")[:200])
+        proof.image.save(clean.content.name, clean.content, save=False)
+        proof.save()
         audit.record(actor, "agreement.proof_added", target=agreement, data={"proof": proof.pk})
         return proof
 

@@ -61,8 +61,8 @@ def offer(**overrides) -> dict:
         "start_date": "2026-07-01",
         "employer_name": "",
         "credit_code": "",
-        "nature": "",
-        "industry": "",
+        "nature": "private",
+        "industry": "I",
         "employer_address": "长沙市岳麓区麓谷大道 1 号",
         "contact_name": "王经理",
         "contact_phone": "0731-88888888",
@@ -100,8 +100,8 @@ def make_employer(name: str | None = None, *, verified: bool = True) -> Employer
             employer={
                 "name": name or f"测试科技有限公司{suffix}",
                 "credit_code": credit_code(str(uuid.uuid4().int)),
-                "nature": _first_choice("Nature"),
-                "industry": _first_choice("Industry"),
+                "nature": "private",
+                "industry": "I",
                 "province": "湖南省",
                 "city": "长沙市",
                 "address": "长沙市岳麓区麓谷大道 1 号",
@@ -238,3 +238,20 @@ def make_school_admin(cast: School):
     user.must_change_password = False
     user.save(update_fields=["must_change_password"])
     return user
+
+
+def remove_employers(employers: list[Employer]) -> None:
+    """Clean-up for committed tests: the public rows a test's employers left behind."""
+    from accounts.models import User
+    from employer_inbox.models import Notice
+    from employers.models import AgreementIndexEntry
+    from employers.models import Employer as Org
+    from employers.models import Membership
+
+    connection.set_schema_to_public()
+    ids = [e.org.pk for e in employers]
+    AgreementIndexEntry.objects.filter(employer_id__in=ids).delete()
+    Notice.objects.filter(employer_id__in=ids).delete()
+    Membership.objects.filter(employer_id__in=ids).delete()
+    User.objects.filter(pk__in=[e.hr.pk for e in employers]).delete()
+    Org.objects.filter(pk__in=ids).delete()

@@ -22,17 +22,7 @@ def race_cast(committed_school):
     cast = f.build_school(committed_school, graduates=2, prefix="2021")
     employers = [f.make_employer() for _ in range(3)]
     yield cast, employers
-    from accounts.models import User
-    from employer_inbox.models import Notice
-    from employers.models import AgreementIndexEntry, Employer, Membership
-
-    connection.set_schema_to_public()
-    ids = [e.org.pk for e in employers]
-    AgreementIndexEntry.objects.filter(employer_id__in=ids).delete()
-    Notice.objects.filter(employer_id__in=ids).delete()
-    Membership.objects.filter(employer_id__in=ids).delete()
-    User.objects.filter(pk__in=[e.hr.pk for e in employers]).delete()
-    Employer.objects.filter(pk__in=ids).delete()
+    f.remove_employers(employers)
 
 
 def run_together(schema: str, *calls):
