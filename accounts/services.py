@@ -62,3 +62,38 @@ def create_user(
 
 def create_operator(*, actor: Actor, username: str, password: str) -> User:
     return create_user(actor=actor, username=username, password=password, role=Role.OPERATOR)
+
+
+def check_current_password(user: User, raw_password: str) -> bool:
+    """The user's password, or an initial password a backend derives (see students.backends)."""
+    from django.contrib.auth import get_backends
+
+    if user.has_usable_password():
+        return user.check_password(raw_password)
+    return any(
+        backend.check_initial_password(user, raw_password)
+        for backend in get_backends()
+        if hasattr(backend, "check_initial_password")
+    )
+
+
+@transaction.atomic
+def change_password(*, actor: Actor, user: User, old_password: str, new_password: str) -> User:
+    """Change one's own password; every API token of the user is revoked."""
+    from rest_framework.authtoken.models import Token
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not check_current_password(user, old_password or ""):
+        raise ValidationError({"old_password": [_("当前密码不正确。")]})
+    if new_password == old_password:
+        raise ValidationError({"new_password": [_("新密码不能与当前密码相同。")]})
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from None
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    Token.objects.filter(user=user).delete()
+    audit.record(actor, "user.password_changed", target=user)
+    return user

@@ -3,10 +3,17 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import APIException, AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from accounts import throttle
+
+
+class LoginLocked(APIException):
+    status_code = 429
+    default_code = "locked"
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -38,11 +45,14 @@ class ObtainTokenView(APIView):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = authenticate(
-            request,
+            request._request,  # django-axes and the IP throttle mark the HttpRequest
             username=serializer.validated_data["username"],
             password=serializer.validated_data["password"],
         )
         if user is None:
+            refusal = throttle.login_refusal(request)
+            if refusal:
+                raise LoginLocked(refusal)
             raise AuthenticationFailed(_("账号或密码不正确。"))
         token, _created = Token.objects.get_or_create(user=user)
         return Response(

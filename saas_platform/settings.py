@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -42,6 +43,7 @@ SHARED_APPS = [
     "api",
     "employers",  # employers, their HR members, the shared directory (public schema)
     "employer_inbox",  # in-app notices to employers about their agreements (public schema)
+    "axes",  # failed-login tracking; its tables exist in public and in every school
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -54,6 +56,8 @@ TENANT_APPS = [
     "agreements",
     "wechat",
     "notifications",
+    "axes",
+    "students",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -74,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RequestContextMiddleware",
@@ -202,8 +207,9 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # Both refuse everything but the password change while must_change_password is set.
+        "accounts.authentication.TokenAuthentication",
+        "accounts.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -290,6 +296,32 @@ LOGGING = {
 }
 
 SILENCED_SYSTEM_CHECKS = ["security.W004", "security.W008"] if DEBUG else []
+
+# --- Login protection and graduates (the graduates issue) ---
+# The seed's initial password is six characters of the ID number: guessable, so failures
+# lock the account (django-axes, per school schema) and are rate-limited per client IP.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.IpThrottleBackend",
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "students.backends.InitialPasswordBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.context.client_ip"
+AXES_VERBOSE = False
+# Our login form and token view show the lockout in Chinese, so axes' middleware isn't needed;
+# the per-IP limit is accounts.throttle (higher than the per-account one), hence W006.
+SILENCED_SYSTEM_CHECKS += ["axes.W002", "axes.W006"]
+# A campus NAT hides thousands of graduates behind one address: generous, but bounded.
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=50)
+LOGIN_IP_WINDOW_SECONDS = env.int("LOGIN_IP_WINDOW_SECONDS", default=15 * 60)
+# Key of the HMAC blind index of ID numbers (uniqueness without decrypting). Changing it
+# requires recomputing Graduate.id_number_index.
+ID_NUMBER_INDEX_KEY = env.str("ID_NUMBER_INDEX_KEY", default=SECRET_KEY)
+ROSTER_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 
 from core.observability import init_sentry  # noqa: E402
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("settings/", settings_views.settings_page, name="school-settings"),
     path("school/logo", settings_views.logo, name="school-logo"),
+    path("students/", include("students.urls")),
     path("api/v1/", include("api.urls_tenant")),
     path("agreements/", include("agreements.urls")),
     path("wechat/", include("wechat.urls")),

@@ -1,0 +1,25 @@
+"""Events other apps deliver. Notifications live in their own app, which may not be installed."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.utils.translation import gettext as _
+
+from students.models import Graduate
+
+
+def emit_verification_decided(graduate: Graduate, approved: bool, reason: str) -> None:
+    """Tell the graduate the college decided; call inside the business transaction."""
+    if not apps.is_installed("notifications"):
+        return
+    from notifications.services import notify
+
+    if approved:
+        event, title = "source_approved", _("生源信息审核通过")
+        body = _("您的生源信息已由学院审核通过，现在可以网上签约了。")
+    else:
+        event, title = "source_rejected", _("生源信息被退回")
+        body = _("您的生源信息被学院退回，原因：%(reason)s。请修改后重新提交。") % {
+            "reason": reason
+        }
+    notify(user=graduate.user, event=event, title=title, body=body, url="/students/me/")

@@ -1,0 +1,209 @@
+"""Reads: who may see which graduates, the review queue, what a graduate changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from accounts.models import Role, User
+from core.masking import mask_phone
+from core.models import AuditLog
+from students.models import College, Graduate, VerificationState
+from students.verification import changed_fields
+
+
+def can_sign(graduate: Graduate) -> bool:
+    """Whether the graduate may accept or initiate an agreement: only once 生源 is approved."""
+    return graduate is not None and graduate.state == VerificationState.APPROVED
+
+
+def graduate_of(user: User) -> Graduate | None:
+    if not user.is_authenticated or user.role != Role.GRADUATE:
+        return None
+    return Graduate.objects.select_related("college", "major").filter(user=user).first()
+
+
+def visible_graduates(user: User) -> QuerySet[Graduate]:
+    """Every query for staff starts here: a college admin sees only their colleges."""
+    qs = Graduate.objects.select_related("college", "major")
+    if user.role == Role.SCHOOL_ADMIN:
+        return qs
+    if user.role == Role.COLLEGE_ADMIN:
+        return qs.filter(college__in=user.admin_colleges.all())
+    if user.role == Role.GRADUATE:
+        return qs.filter(user=user)
+    return qs.none()
+
+
+def search_graduates(
+    user: User,
+    *,
+    q: str = "",
+    college_id: int | str | None = None,
+    state: str = "",
+    year: int | str | None = None,
+) -> QuerySet[Graduate]:
+    qs = visible_graduates(user)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(student_number__startswith=q) | Q(name__contains=q))
+    if college_id:
+        qs = qs.filter(college_id=college_id)
+    if state:
+        qs = qs.filter(state=state)
+    if year:
+        qs = qs.filter(graduation_year=year)
+    return qs.order_by("student_number")
+
+
+def get_visible_graduate(user: User, pk: int) -> Graduate:
+    graduate = visible_graduates(user).filter(pk=pk).first()
+    if graduate is None:
+        raise Http404
+    return graduate
+
+
+def review_queue(user: User) -> QuerySet[Graduate]:
+    if user.role != Role.COLLEGE_ADMIN:
+        return Graduate.objects.none()
+    return (
+        visible_graduates(user)
+        .filter(state=VerificationState.SUBMITTED)
+        .order_by("submitted_at", "pk")
+    )
+
+
+def can_review(user: User, graduate: Graduate) -> bool:
+    return (
+        user.role == Role.COLLEGE_ADMIN
+        and graduate.state == VerificationState.SUBMITTED
+        and user.admin_colleges.filter(pk=graduate.college_id).exists()
+    )
+
+
+def display_value(graduate: Graduate, field: str, value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    model_field = Graduate._meta.get_field(field)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def changes(graduate: Graduate) -> list[dict[str, str]]:
+    """What the graduate changed against the imported data, field by field."""
+    imported = graduate.imported_values or {}
+    rows = []
+    for field in changed_fields(graduate):
+        model_field = Graduate._meta.get_field(field)
+        rows.append(
+            {
+                "field": field,
+                "label": str(model_field.verbose_name),
+                "imported": display_value(graduate, field, imported.get(field)),
+                "current": display_value(graduate, field, getattr(graduate, field)),
+            }
+        )
+    return rows
+
+
+def record_groups(graduate: Graduate, *, for_staff: bool) -> list[tuple[str, list[tuple]]]:
+    """The four groups of the 生源 record, as (label, value) rows; staff see masked numbers."""
+    id_number = graduate.id_number_masked if for_staff else graduate.id_number
+    mobile = mask_phone(graduate.mobile) if for_staff else graduate.mobile
+
+    def row(field: str, value: Any = None) -> tuple[str, str, str]:
+        value = getattr(graduate, field) if value is None else value
+        label = str(Graduate._meta.get_field(field).verbose_name)
+        return field, label, display_value(graduate, field, value)
+
+    return [
+        (
+            "基本信息",
+            [
+                row("student_number"),
+                row("name"),
+                row("gender"),
+                ("id_number", "身份证号", id_number),
+                row("ethnicity"),
+                row("political_status"),
+                row("education_level"),
+                ("college", "学院", graduate.college.name),
+                ("major", "专业", graduate.major.name),
+                row("class_name"),
+                row("graduation_year"),
+                row("origin"),
+            ],
+        ),
+        ("联系方式", [("mobile", "手机号", mobile), row("email"), row("home_address")]),
+        (
+            "学籍信息",
+            [row("enrolment_date"), row("study_length"), row("training_mode"), row("sponsor_unit")],
+        ),
+        (
+            "档案信息",
+            [
+                row("archive_moves"),
+                row("archive_unit"),
+                row("archive_address"),
+                row("archive_postcode"),
+                row("archive_phone"),
+            ],
+        ),
+    ]
+
+
+def history(graduate: Graduate) -> QuerySet[AuditLog]:
+    return AuditLog.objects.filter(
+        target_type="students.graduate", target_id=str(graduate.pk)
+    ).order_by("created_at", "id")
+
+
+def colleges_with_counts() -> QuerySet[College]:
+    return College.objects.annotate(
+        graduate_count=Count("graduates", distinct=True),
+        submitted_count=Count(
+            "graduates", filter=Q(graduates__state=VerificationState.SUBMITTED), distinct=True
+        ),
+    ).prefetch_related("admins")
+
+
+def staff_users() -> QuerySet[User]:
+    return (
+        User.objects.filter(role__in=[Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN])
+        .prefetch_related("admin_colleges")
+        .order_by("role", "username")
+    )
+
+
+def state_counts(qs: QuerySet[Graduate]) -> dict[str, int]:
+    counts = dict(qs.order_by().values_list("state").annotate(n=Count("pk")))
+    return {s: counts.get(s, 0) for s in VerificationState.values}
+
+
+def import_status(roster_import) -> dict[str, Any]:
+    """What the import page polls: status, progress, and the report once there is one."""
+    from django.core.cache import cache
+
+    from students.services import progress_key
+
+    try:
+        progress = cache.get(progress_key(roster_import.pk)) or {}
+    except Exception:
+        progress = {}
+    return {
+        "id": str(roster_import.pk),
+        "file": roster_import.original_name,
+        "status": roster_import.status,
+        "status_display": roster_import.get_status_display(),
+        "finished": roster_import.status in {"invalid", "ready", "done", "failed"},
+        "progress": progress,
+        "row_count": roster_import.row_count,
+        "error_count": roster_import.error_count,
+        "errors": roster_import.errors,
+        "summary": roster_import.summary,
+    }

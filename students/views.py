@@ -1,0 +1,323 @@
+"""Pages. Thin: every rule is in services / verification, every read in selectors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import role_required
+from accounts.models import Role, User
+from core.context import actor_from_request
+from core.forms import add_service_errors
+from students import exports, selectors, services, verification
+from students.forms import (
+    CollegeForm,
+    CorrectionForm,
+    ReviewForm,
+    RosterUploadForm,
+    StaffCollegesForm,
+    StaffForm,
+)
+from students.models import College, RosterImport, VerificationState
+
+STAFF = (Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN)
+GRADUATE_ACTIONS = {
+    "start": verification.start,
+    "submit": verification.submit,
+    "withdraw": verification.withdraw,
+}
+
+
+def _error_message(request, exc: Exception) -> None:
+    if isinstance(exc, ValidationError):
+        text = "；".join(exc.messages)
+    else:
+        text = str(exc)
+    messages.error(request, text)
+
+
+# ---- the graduate ---------------------------------------------------------------------------
+
+
+@role_required(Role.GRADUATE)
+def my_record(request):
+    graduate = selectors.graduate_of(request.user)
+    if graduate is None:
+        return render(request, "students/no_record.html")
+    if request.method == "POST":
+        action = GRADUATE_ACTIONS.get(request.POST.get("action", ""))
+        if action is None:
+            messages.error(request, _("未知的操作。"))
+        else:
+            try:
+                action(actor=actor_from_request(request), graduate=graduate)
+            except (ValidationError, PermissionError) as exc:
+                _error_message(request, exc)
+            else:
+                messages.success(request, _("操作成功。"))
+                if request.POST["action"] == "start":
+                    return redirect("students:my_edit")
+        return redirect("students:my_record")
+    return render(
+        request,
+        "students/my_record.html",
+        {
+            "graduate": graduate,
+            "groups": selectors.record_groups(graduate, for_staff=False),
+            "editable": set(verification.EDITABLE_FIELDS),
+            "changes": selectors.changes(graduate),
+            "can_sign": selectors.can_sign(graduate),
+            "S": VerificationState,
+        },
+    )
+
+
+@role_required(Role.GRADUATE)
+def my_edit(request):
+    graduate = selectors.graduate_of(request.user)
+    if graduate is None:
+        return redirect("students:my_record")
+    if graduate.state != VerificationState.VERIFYING:
+        messages.error(request, _("当前状态不能修改，请先点击“开始核验”。"))
+        return redirect("students:my_record")
+    form = CorrectionForm(request.POST or None, instance=graduate)
+    if request.method == "POST" and form.is_valid():
+        changes = {f: form.cleaned_data[f] for f in form.changed_data}
+        try:
+            verification.save_corrections(
+                actor=actor_from_request(request), graduate=graduate, changes=changes
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。确认无误后请点击“提交审核”。"))
+            return redirect("students:my_record")
+    return render(request, "students/my_edit.html", {"form": form, "graduate": graduate})
+
+
+# ---- staff: lists, detail, review ------------------------------------------------------------
+
+
+@role_required(*STAFF)
+def graduate_list(request):
+    params = {
+        "q": request.GET.get("q", ""),
+        "college_id": request.GET.get("college") or None,
+        "state": request.GET.get("state", ""),
+    }
+    if params["college_id"] and not str(params["college_id"]).isdigit():
+        params["college_id"] = None
+    qs = selectors.search_graduates(request.user, **params)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    colleges = (
+        College.objects.all()
+        if request.user.role == Role.SCHOOL_ADMIN
+        else request.user.admin_colleges.all()
+    )
+    return render(
+        request,
+        "students/graduate_list.html",
+        {
+            "page": page,
+            "params": params,
+            "colleges": colleges,
+            "states": VerificationState.choices,
+            "counts": selectors.state_counts(selectors.visible_graduates(request.user)),
+        },
+    )
+
+
+@role_required(*STAFF)
+def graduate_detail(request, pk: int):
+    graduate = selectors.get_visible_graduate(request.user, pk)
+    form = ReviewForm(request.POST or None, initial={"revision": graduate.revision})
+    if request.method == "POST":
+        if form.is_valid():
+            decide = (
+                verification.approve
+                if form.cleaned_data["decision"] == "approve"
+                else verification.reject
+            )
+            try:
+                decide(
+                    actor=actor_from_request(request),
+                    graduate=graduate,
+                    reason=form.cleaned_data["reason"],
+                    expected_revision=form.cleaned_data["revision"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except PermissionError as exc:
+                raise PermissionDenied(str(exc)) from exc
+            else:
+                messages.success(request, _("审核结果已保存。"))
+                return redirect("students:review_queue")
+    return render(
+        request,
+        "students/graduate_detail.html",
+        {
+            "graduate": graduate,
+            "groups": selectors.record_groups(graduate, for_staff=True),
+            "changes": selectors.changes(graduate),
+            "history": selectors.history(graduate),
+            "can_review": selectors.can_review(request.user, graduate),
+            "form": form,
+        },
+    )
+
+
+@role_required(Role.SCHOOL_ADMIN)
+@require_POST
+def reset_password(request, pk: int):
+    graduate = selectors.get_visible_graduate(request.user, pk)
+    services.reset_graduate_password(actor=actor_from_request(request), graduate=graduate)
+    messages.success(request, _("密码已重置为身份证号后六位，学生下次登录时须修改。"))
+    return redirect("students:graduate_detail", pk=pk)
+
+
+@role_required(Role.COLLEGE_ADMIN)
+def review_queue(request):
+    page = Paginator(selectors.review_queue(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "students/review_queue.html", {"page": page})
+
+
+@role_required(*STAFF)
+def roster_export(request):
+    qs = selectors.search_graduates(
+        request.user, state=request.GET.get("state", ""), college_id=request.GET.get("college")
+    )
+    body = exports.roster_workbook(qs.iterator(chunk_size=2000))
+    response = HttpResponse(body, content_type=exports.XLSX_CONTENT_TYPE)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="roster-{stamp}.xlsx"'
+    return response
+
+
+# ---- school admin: imports, colleges, staff ---------------------------------------------------
+
+
+@role_required(Role.SCHOOL_ADMIN)
+def roster_template(request):
+    response = HttpResponse(exports.template_workbook(), content_type=exports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
+    return response
+
+
+@role_required(Role.SCHOOL_ADMIN)
+def imports(request):
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            roster_import = services.start_roster_import(
+                actor=actor_from_request(request), upload=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("students:import_detail", pk=roster_import.pk)
+    recent = RosterImport.objects.select_related("created_by")[:20]
+    return render(request, "students/imports.html", {"form": form, "recent": recent})
+
+
+@role_required(Role.SCHOOL_ADMIN)
+def import_detail(request, pk):
+    roster_import = get_object_or_404(RosterImport, pk=pk)
+    if request.method == "POST":
+        try:
+            services.confirm_roster_import(
+                actor=actor_from_request(request), roster_import=roster_import
+            )
+        except ValidationError as exc:
+            _error_message(request, exc)
+        return redirect("students:import_detail", pk=pk)
+    return render(request, "students/import_detail.html", {"imp": roster_import})
+
+
+@role_required(Role.SCHOOL_ADMIN)
+def import_status(request, pk):
+    roster_import = get_object_or_404(RosterImport, pk=pk)
+    return JsonResponse(selectors.import_status(roster_import))
+
+
+@role_required(Role.SCHOOL_ADMIN)
+def colleges(request):
+    form = CollegeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_college(actor=actor_from_request(request), **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("学院已添加。"))
+            return redirect("students:colleges")
+    return render(
+        request,
+        "students/colleges.html",
+        {"form": form, "colleges": selectors.colleges_with_counts()},
+    )
+
+
+@role_required(Role.SCHOOL_ADMIN)
+def college_edit(request, pk: int):
+    college = get_object_or_404(College, pk=pk)
+    form = CollegeForm(request.POST or None, initial={"name": college.name, "code": college.code})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_college(
+                actor=actor_from_request(request), college=college, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("students:colleges")
+    return render(request, "students/college_edit.html", {"form": form, "college": college})
+
+
+@role_required(Role.SCHOOL_ADMIN)
+def staff(request):
+    form = StaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_staff(
+                actor=actor_from_request(request),
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                role=form.cleaned_data["role"],
+                display_name=form.cleaned_data["display_name"],
+                college_ids=form.cleaned_data["colleges"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("账号已创建，首次登录时须修改密码。"))
+            return redirect("students:staff")
+    return render(request, "students/staff.html", {"form": form, "staff": selectors.staff_users()})
+
+
+@role_required(Role.SCHOOL_ADMIN)
+def staff_edit(request, pk: int):
+    user = get_object_or_404(User, pk=pk, role=Role.COLLEGE_ADMIN)
+    form = StaffCollegesForm(
+        request.POST or None,
+        initial={"colleges": list(user.admin_colleges.values_list("pk", flat=True))},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_staff_colleges(
+                actor=actor_from_request(request),
+                user=user,
+                college_ids=form.cleaned_data["colleges"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("students:staff")
+    return render(request, "students/staff_edit.html", {"form": form, "staff_user": user})
