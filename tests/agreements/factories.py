@@ -217,7 +217,15 @@ def build_school(tenant, *, graduates: int = 3, approve: bool = True, prefix: st
             if approve:
                 reviewer = cast.college_admins[0 if college_name == "计算机学院" else 1]
                 approve_graduate(graduate, web(reviewer))
-            cast.graduates.append(graduate)
+        # Fresh rows with their users attached: a lazy `graduate.user` read later from another
+        # schema would find someone else's user with the same id.
+        by_number = {
+            g.student_number: g
+            for g in Graduate.objects.select_related("user", "college").filter(
+                student_number__in=[r[0] for r in rows]
+            )
+        }
+        cast.graduates = [by_number[r[0]] for r in rows]
         return cast
 
 
@@ -261,5 +269,7 @@ def remove_employers(employers: list[Employer]) -> None:
     AgreementIndexEntry.objects.filter(employer_id__in=ids).delete()
     Notice.objects.filter(employer_id__in=ids).delete()
     Membership.objects.filter(employer_id__in=ids).delete()
-    User.objects.filter(pk__in=[e.hr.pk for e in employers]).delete()
+    # The HR accounts stay, switched off: deleting a user would walk relations (WeChat
+    # bindings, inbox) whose tables only exist in school schemas.
+    User.objects.filter(pk__in=[e.hr.pk for e in employers]).update(is_active=False)
     Org.objects.filter(pk__in=ids).delete()
