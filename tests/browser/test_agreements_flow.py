@@ -88,7 +88,7 @@ def test_scenario_1_employer_invites_graduate_accepts_two_reviews(
         login(staff, school_base, username, password)
         staff.goto(school_base + "/agreements/review/")
         staff.get_by_text(graduate.name).first.click()
-        staff.get_by_label("通过").check()
+        staff.get_by_role("radio", name="通过", exact=True).check()
         staff.get_by_role("button", name="提交审核结果").click()
         assert staff.locator("#state").inner_text() == after
         staff.context.close()
@@ -153,8 +153,10 @@ def test_scenario_2_graduate_initiates_with_proof_images(world, live_server_port
         phone.get_by_role("button", name="上传图片").click()
         assert "图片已上传" in phone.locator(".messages").inner_text()
     assert phone.locator(".proofs img").count() == 2
-    assert phone.evaluate(
-        "Array.from(document.querySelectorAll('.proofs img')).every(i => i.naturalWidth > 0)"
+    # the proof images are served back to their owner (and load as images)
+    phone.wait_for_function(
+        "Array.from(document.querySelectorAll('.proofs img'))"
+        ".every(i => i.complete && i.naturalWidth === 400)"
     )
     phone.get_by_role("button", name="提交审核").click()
     assert phone.locator("#state").inner_text() == "已提交待院系审核"
@@ -165,10 +167,10 @@ def test_scenario_2_graduate_initiates_with_proof_images(world, live_server_port
     college.goto(school_base + "/agreements/review/")
     college.get_by_text(graduate.name).first.click()
     assert college.locator(".proofs img").count() == 2
-    college.get_by_label("不通过").check()
+    college.get_by_role("radio", name="不通过").check()
     college.get_by_role("button", name="提交审核结果").click()
     assert "请填写原因" in college.locator(".messages").inner_text()
-    college.get_by_label("通过", exact=True).check()
+    college.get_by_role("radio", name="通过", exact=True).check()
     college.get_by_role("button", name="提交审核结果").click()
     assert college.locator("#state").inner_text() == "学校审核中"
     college.context.close()
