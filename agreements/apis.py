@@ -52,8 +52,9 @@ def summary(agreement: Agreement) -> dict[str, Any]:
             "college": getattr(graduate.college, "name", ""),
         },
         "version": agreement.current_version.number if agreement.current_version_id else None,
-        "position": (agreement.current_version.content if agreement.current_version_id else {})
-        .get("position", agreement.draft_content.get("position", "")),
+        "position": (agreement.current_version.content if agreement.current_version_id else {}).get(
+            "position", agreement.draft_content.get("position", "")
+        ),
         "sent_at": agreement.sent_at,
         "expires_at": agreement.expires_at,
         "signed_at": agreement.signed_at,
@@ -277,16 +278,16 @@ class ProofApi(APIView):
     permission_classes = [IsGraduate]
     parser_classes = [MultiPartParser]
 
-    @extend_schema(
-        request={"multipart/form-data": {"type": "object", "properties": {"image": {}}}}
-    )
+    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {"image": {}}}})
     def post(self, request, pk: int):
         upload = request.FILES.get("image")
         if upload is None:
             from django.core.exceptions import ValidationError
 
             raise ValidationError({"image": _("请选择图片。")})
-        proof = services.add_proof(actor=actor_from_request(request), agreement_id=pk, upload=upload)
+        proof = services.add_proof(
+            actor=actor_from_request(request), agreement_id=pk, upload=upload
+        )
         return Response({"id": proof.pk, "url": f"/agreements/{pk}/proofs/{proof.pk}"}, 201)
 
 
@@ -318,7 +319,10 @@ class DashboardApi(APIView):
         data = selectors.dashboard(actor_from_request(request))
         return Response(
             {
-                "by_state": [{"state": s, "label": str(label), "count": n} for label, s, n in data["by_state"]],
+                "by_state": [
+                    {"state": s, "label": str(label), "count": n}
+                    for label, s, n in data["by_state"]
+                ],
                 "by_college": [
                     {
                         "college_id": r["college"].pk,
@@ -347,7 +351,7 @@ def xlsx_response(content: bytes) -> HttpResponse:
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = "attachment; filename=\"agreements-dashboard.xlsx\""
+    response["Content-Disposition"] = 'attachment; filename="agreements-dashboard.xlsx"'
     return response
 
 
@@ -443,7 +447,9 @@ class EmployerSendApi(APIView):
     @extend_schema(request=None)
     def post(self, request, school: str, pk: int):
         the_school = _school(school)
-        services.send_invitation(actor=actor_from_request(request), school=the_school, agreement_id=pk)
+        services.send_invitation(
+            actor=actor_from_request(request), school=the_school, agreement_id=pk
+        )
         return Response(_employer_full(request, the_school, pk))
 
 

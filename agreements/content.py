@@ -91,9 +91,7 @@ class AgreementContentForm(forms.Form):
     job_category = forms.ChoiceField(label=_l("岗位类别"), choices=JOB_CATEGORY_CHOICES)
     work_province = forms.CharField(label=_l("工作省份"), max_length=30)
     work_city = forms.CharField(label=_l("工作城市"), max_length=30)
-    monthly_salary = forms.IntegerField(
-        label=_l("月薪（元）"), min_value=0, max_value=1_000_000
-    )
+    monthly_salary = forms.IntegerField(label=_l("月薪（元）"), min_value=0, max_value=1_000_000)
     contract_years = forms.IntegerField(label=_l("合同期限（年）"), min_value=0, max_value=20)
     probation_months = forms.IntegerField(label=_l("试用期（月）"), min_value=0, max_value=6)
     start_date = forms.DateField(

@@ -144,3 +144,6 @@ class ProofImage(models.Model):
 
     class Meta:
         ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"#{self.agreement_id} {self.original_name}"

@@ -20,7 +20,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import Role
 from agreements import links
-from agreements.content import EMPLOYER_FIELDS, clean_content
+from agreements.content import clean_content
 from agreements.models import (
     BINDING_STATES,
     OPEN_STATES,
@@ -300,9 +300,7 @@ def edit_agreement(
         return agreement
 
 
-def withdraw_invitation(
-    *, actor: Actor, school, agreement_id: int, reason: str = ""
-) -> Agreement:
+def withdraw_invitation(*, actor: Actor, school, agreement_id: int, reason: str = "") -> Agreement:
     with schema_context(school.schema_name), transaction.atomic():
         agreement, party = _lock(actor, agreement_id)
         was_invited = agreement.state == State.INVITED
@@ -333,9 +331,7 @@ def _in_school(school):
 # --- the graduate (school host) -------------------------------------------------------------
 
 
-def accept_invitation(
-    *, actor: Actor, agreement_id: int, version: int, password: str
-) -> Agreement:
+def accept_invitation(*, actor: Actor, agreement_id: int, version: int, password: str) -> Agreement:
     """应约: the graduate accepts one specific version, confirming with their password."""
     if actor.user is None or not actor.user.check_password(password or ""):
         raise ValidationError({"password": _("密码不正确，请重新输入登录密码以确认应约。")})
@@ -551,9 +547,7 @@ def _on_signed(actor: Actor, agreement: Agreement) -> None:
 # --- the sweep (Celery beat, per school) ---------------------------------------------------
 
 
-def expire_due_invitations(
-    *, actor: Actor, now: datetime | None = None, batch: int = 500
-) -> int:
+def expire_due_invitations(*, actor: Actor, now: datetime | None = None, batch: int = 500) -> int:
     """Expire every invitation past its validity in the current school; returns how many.
 
     Rows an accept or withdraw holds are skipped (SKIP LOCKED): that request decides them,
@@ -618,9 +612,7 @@ def remind_expiring_invitations(*, now: datetime | None = None, batch: int = 500
                     body=_("%(employer)s 的邀约将于 %(date)s 过期，请及时应约或打回。")
                     % {
                         "employer": agreement.employer_name,
-                        "date": timezone.localtime(agreement.expires_at).strftime(
-                            "%Y-%m-%d %H:%M"
-                        ),
+                        "date": timezone.localtime(agreement.expires_at).strftime("%Y-%m-%d %H:%M"),
                     },
                     url=f"/agreements/{agreement.pk}/",
                 )

@@ -43,8 +43,7 @@ def _sections(form) -> list[dict]:
 def _content_of(form: AgreementContentForm) -> dict:
     # The raw posted values: services validate them with the same form.
     return {name: form.data.get(name) for name in AgreementContentForm.base_fields} | {
-        name: form.data.get(name) == "on"
-        for name in ("archive_moves", "hukou_moves")
+        name: form.data.get(name) == "on" for name in ("archive_moves", "hukou_moves")
     }
 
 
@@ -82,7 +81,9 @@ def agreement_list(request):
 @role_required(*REVIEWERS)
 def review_queue(request):
     qs = selectors.review_queue(actor_from_request(request))
-    return render(request, "agreements/review_queue.html", {"agreements": qs[:200], "total": qs.count()})
+    return render(
+        request, "agreements/review_queue.html", {"agreements": qs[:200], "total": qs.count()}
+    )
 
 
 @role_required(*SCHOOL_ROLES)
@@ -231,7 +232,9 @@ def own_edit(request, pk: int):
             messages.success(request, _("已保存。"))
             return redirect("agreements:detail", pk=pk)
     else:
-        form = OwnAgreementForm(initial={**agreement.draft_content, "employer_id": agreement.employer_id})
+        form = OwnAgreementForm(
+            initial={**agreement.draft_content, "employer_id": agreement.employer_id}
+        )
     return render(
         request,
         "agreements/own_form.html",
@@ -462,4 +465,3 @@ def employer_withdraw(request, school: str, pk: int):
     except (ValidationError, PermissionError) as exc:
         _fail(request, exc)
     return redirect("employer-agreements:detail", school=school, pk=pk)
-

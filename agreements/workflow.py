@@ -104,7 +104,9 @@ _IN_COLLEGE_REVIEW = frozenset({State.SUBMITTED, State.COLLEGE_REVIEW})
 
 RULES: tuple[Rule, ...] = (
     Rule(Action.EDIT, Party.EMPLOYER, _EMP, frozenset({State.DRAFT, State.RETURNED}), None),
-    Rule(Action.SEND, Party.EMPLOYER, _EMP, frozenset({State.DRAFT, State.RETURNED}), State.INVITED),
+    Rule(
+        Action.SEND, Party.EMPLOYER, _EMP, frozenset({State.DRAFT, State.RETURNED}), State.INVITED
+    ),
     Rule(
         Action.WITHDRAW,
         Party.EMPLOYER,
@@ -154,7 +156,9 @@ def plan(agreement: Agreement, action: Action, party: Party | None, *, reason: s
     """
     label = ACTION_LABELS[action]
     candidates = [
-        r for r in RULES if r.action == action and r.party == party and agreement.origin in r.origins
+        r
+        for r in RULES
+        if r.action == action and r.party == party and agreement.origin in r.origins
     ]
     if not candidates:
         raise PermissionError(_("您无权对这份协议执行“%(action)s”。") % {"action": label})

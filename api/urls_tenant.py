@@ -1,7 +1,7 @@
 from django.urls import include, path
 
-from agreements.api_urls import tenant_patterns as agreement_patterns
 from accounts.apis import PasswordChangeApi
+from agreements.api_urls import tenant_patterns as agreement_patterns
 from api.urls_common import common_patterns
 from employers import api_urls as employer_api
 from settings_per_school.apis import PublicFlagsApi, SchoolSettingsApi

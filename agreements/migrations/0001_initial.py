@@ -6,100 +6,221 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('students', '0001_initial'),
+        ("students", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Agreement',
+            name="Agreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('origin', models.CharField(choices=[('employer', '单位邀约'), ('graduate', '学生发起')], max_length=16, verbose_name='发起方')),
-                ('state', models.CharField(choices=[('draft', '草稿'), ('invited', '待应约'), ('returned', '已打回'), ('expired', '已过期'), ('withdrawn', '已撤回'), ('submitted', '已提交待院系审核'), ('college_review', '院系审核中'), ('school_review', '学校审核中'), ('signed', '签约成功'), ('closed', '已关闭'), ('termination_review', '解约审核中'), ('terminated', '已解约')], default='draft', max_length=24, verbose_name='状态')),
-                ('employer_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('employer_name', models.CharField(blank=True, max_length=200, verbose_name='用人单位')),
-                ('invited_by_user_id', models.BigIntegerField(blank=True, null=True)),
-                ('invited_by_name', models.CharField(blank=True, max_length=150)),
-                ('draft_content', models.JSONField(blank=True, default=dict)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('reminded_at', models.DateTimeField(blank=True, null=True)),
-                ('signed_at', models.DateTimeField(blank=True, null=True)),
-                ('last_reason', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('graduate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agreements', to='students.graduate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[("employer", "单位邀约"), ("graduate", "学生发起")],
+                        max_length=16,
+                        verbose_name="发起方",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("invited", "待应约"),
+                            ("returned", "已打回"),
+                            ("expired", "已过期"),
+                            ("withdrawn", "已撤回"),
+                            ("submitted", "已提交待院系审核"),
+                            ("college_review", "院系审核中"),
+                            ("school_review", "学校审核中"),
+                            ("signed", "签约成功"),
+                            ("closed", "已关闭"),
+                            ("termination_review", "解约审核中"),
+                            ("terminated", "已解约"),
+                        ],
+                        default="draft",
+                        max_length=24,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("employer_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                (
+                    "employer_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="用人单位"),
+                ),
+                ("invited_by_user_id", models.BigIntegerField(blank=True, null=True)),
+                ("invited_by_name", models.CharField(blank=True, max_length=150)),
+                ("draft_content", models.JSONField(blank=True, default=dict)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                ("reminded_at", models.DateTimeField(blank=True, null=True)),
+                ("signed_at", models.DateTimeField(blank=True, null=True)),
+                ("last_reason", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                (
+                    "graduate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agreements",
+                        to="students.graduate",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '三方协议',
-                'ordering': ['-updated_at', '-id'],
+                "verbose_name": "三方协议",
+                "ordering": ["-updated_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AgreementVersion',
+            name="AgreementVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('content', models.JSONField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by_role', models.CharField(max_length=32)),
-                ('created_by_name', models.CharField(blank=True, max_length=150)),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='agreements.agreement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("content", models.JSONField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("created_by_role", models.CharField(max_length=32)),
+                ("created_by_name", models.CharField(blank=True, max_length=150)),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="agreements.agreement",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['agreement', 'number'],
+                "ordering": ["agreement", "number"],
             },
         ),
         migrations.AddField(
-            model_name='agreement',
-            name='accepted_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agreements.agreementversion'),
+            model_name="agreement",
+            name="accepted_version",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="agreements.agreementversion",
+            ),
         ),
         migrations.AddField(
-            model_name='agreement',
-            name='current_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agreements.agreementversion'),
+            model_name="agreement",
+            name="current_version",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="agreements.agreementversion",
+            ),
         ),
         migrations.CreateModel(
-            name='ProofImage',
+            name="ProofImage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(upload_to=agreements.models.proof_upload_to)),
-                ('original_name', models.CharField(blank=True, max_length=200)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('removed', models.BooleanField(default=False)),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='proofs', to='agreements.agreement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("image", models.ImageField(upload_to=agreements.models.proof_upload_to)),
+                ("original_name", models.CharField(blank=True, max_length=200)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                ("removed", models.BooleanField(default=False)),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="proofs",
+                        to="agreements.agreement",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['uploaded_at', 'id'],
+                "ordering": ["uploaded_at", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='agreementversion',
-            constraint=models.UniqueConstraint(fields=('agreement', 'number'), name='agr_version_number'),
+            model_name="agreementversion",
+            constraint=models.UniqueConstraint(
+                fields=("agreement", "number"), name="agr_version_number"
+            ),
         ),
         migrations.AddIndex(
-            model_name='agreement',
-            index=models.Index(fields=['state', 'expires_at'], name='agr_state_expiry'),
+            model_name="agreement",
+            index=models.Index(fields=["state", "expires_at"], name="agr_state_expiry"),
         ),
         migrations.AddIndex(
-            model_name='agreement',
-            index=models.Index(fields=['graduate', 'state'], name='agr_graduate_state'),
+            model_name="agreement",
+            index=models.Index(fields=["graduate", "state"], name="agr_graduate_state"),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.UniqueConstraint(condition=models.Q(('state__in', ['submitted', 'college_review', 'school_review', 'signed', 'termination_review'])), fields=('graduate',), name='agr_one_binding_per_graduate', violation_error_message='该毕业生已有在审或已签约的协议。'),
+            model_name="agreement",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    (
+                        "state__in",
+                        [
+                            "submitted",
+                            "college_review",
+                            "school_review",
+                            "signed",
+                            "termination_review",
+                        ],
+                    )
+                ),
+                fields=("graduate",),
+                name="agr_one_binding_per_graduate",
+                violation_error_message="该毕业生已有在审或已签约的协议。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.UniqueConstraint(condition=models.Q(('origin', 'employer'), ('state__in', ['draft', 'invited', 'returned', 'submitted', 'college_review', 'school_review', 'signed', 'termination_review'])), fields=('graduate', 'employer_id'), name='agr_one_open_invitation_per_employer', violation_error_message='该单位对此毕业生已有一份有效邀约。'),
+            model_name="agreement",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("origin", "employer"),
+                    (
+                        "state__in",
+                        [
+                            "draft",
+                            "invited",
+                            "returned",
+                            "submitted",
+                            "college_review",
+                            "school_review",
+                            "signed",
+                            "termination_review",
+                        ],
+                    ),
+                ),
+                fields=("graduate", "employer_id"),
+                name="agr_one_open_invitation_per_employer",
+                violation_error_message="该单位对此毕业生已有一份有效邀约。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.CheckConstraint(condition=models.Q(('origin', 'graduate'), ('employer_id__isnull', False), _connector='OR'), name='agr_invitation_has_employer'),
+            model_name="agreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("origin", "graduate"), ("employer_id__isnull", False), _connector="OR"
+                ),
+                name="agr_invitation_has_employer",
+            ),
         ),
     ]

@@ -185,7 +185,9 @@ def approve_graduate(graduate, reviewer_actor: Actor) -> None:
     graduate.refresh_from_db()
 
 
-def build_school(tenant, *, graduates: int = 3, approve: bool = True, prefix: str = "2022") -> School:
+def build_school(
+    tenant, *, graduates: int = 3, approve: bool = True, prefix: str = "2022"
+) -> School:
     """In the tenant's schema: two colleges with one admin each and `graduates` per college A."""
     from accounts.models import User
     from students.models import College, Graduate
@@ -194,10 +196,15 @@ def build_school(tenant, *, graduates: int = 3, approve: bool = True, prefix: st
     with schema_context(tenant.schema_name):
         admin = User.objects.get(username="admin")
         cast = School(tenant=tenant, admin=admin)
-        rows = [(f"{prefix}{i:05d}", f"学生{chr(0x4E00 + i)}", "计算机学院") for i in range(graduates)]
+        rows = [
+            (f"{prefix}{i:05d}", f"学生{chr(0x4E00 + i)}", "计算机学院") for i in range(graduates)
+        ]
         rows.append((f"{prefix}99999", "外院生", "外国语学院"))
         import_graduates(cast.admin_actor(), rows)
-        cast.colleges = [College.objects.get(name="计算机学院"), College.objects.get(name="外国语学院")]
+        cast.colleges = [
+            College.objects.get(name="计算机学院"),
+            College.objects.get(name="外国语学院"),
+        ]
         for i, college in enumerate(cast.colleges):
             user = create_staff(
                 actor=cast.admin_actor(),
@@ -260,9 +267,8 @@ def remove_employers(employers: list[Employer]) -> None:
     """Clean-up for committed tests: the public rows a test's employers left behind."""
     from accounts.models import User
     from employer_inbox.models import Notice
-    from employers.models import AgreementIndexEntry
+    from employers.models import AgreementIndexEntry, Membership
     from employers.models import Employer as Org
-    from employers.models import Membership
 
     connection.set_schema_to_public()
     ids = [e.org.pk for e in employers]

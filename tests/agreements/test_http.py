@@ -117,9 +117,7 @@ def test_employer_cannot_see_another_employers_invitation(cast, employer, other_
     assert _hr(employer).get(url).status_code == 200
 
 
-def test_one_schools_agreements_are_invisible_on_another_schools_host(
-    cast, employer, school_b
-):
+def test_one_schools_agreements_are_invisible_on_another_schools_host(cast, employer, school_b):
     cast_b = f.build_school(school_b, graduates=1, prefix="2025")
     with f.in_school(cast.tenant):
         a = flows.invite(cast, employer, cast.graduates[0])

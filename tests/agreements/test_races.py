@@ -100,7 +100,9 @@ def test_accept_against_the_expiry_sweep(race_cast):
     assert a.state in (State.COLLEGE_REVIEW, State.EXPIRED)
     decided = [x for x in log if x in ("agreement.accept", "agreement.expire")]
     assert len(decided) == 1
-    assert decided[0] == ("agreement.accept" if a.state == State.COLLEGE_REVIEW else "agreement.expire")
+    assert decided[0] == (
+        "agreement.accept" if a.state == State.COLLEGE_REVIEW else "agreement.expire"
+    )
     if a.state == State.EXPIRED:
         assert outcomes[0] == "refused"
 
@@ -114,9 +116,7 @@ def test_accept_against_withdraw(race_cast):
     outcomes = run_together(
         schema,
         _accept_call(graduate, a),
-        lambda: services.withdraw_invitation(
-            actor=e1.actor, school=cast.tenant, agreement_id=a.pk
-        ),
+        lambda: services.withdraw_invitation(actor=e1.actor, school=cast.tenant, agreement_id=a.pk),
     )
     assert sorted(outcomes) == ["ok", "refused"]
     with schema_context(schema):

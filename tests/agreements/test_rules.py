@@ -166,9 +166,7 @@ def test_returned_invitation_is_edited_and_resent_as_a_new_version_with_a_diff(c
         assert all(h["at"] for h in history)
 
 
-def test_employer_rejection_goes_back_to_the_employer_and_graduate_accepts_again(
-    cast, employer
-):
+def test_employer_rejection_goes_back_to_the_employer_and_graduate_accepts_again(cast, employer):
     graduate = cast.graduates[0]
     with f.in_school(cast.tenant):
         a = flows.invite(cast, employer, graduate)

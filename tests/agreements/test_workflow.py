@@ -55,7 +55,15 @@ STATES = {
         "termination_review",
         "terminated",
     ],
-    G: ["draft", "submitted", "school_review", "signed", "closed", "termination_review", "terminated"],
+    G: [
+        "draft",
+        "submitted",
+        "school_review",
+        "signed",
+        "closed",
+        "termination_review",
+        "terminated",
+    ],
 }
 ACTIONS = ["edit", "send", "withdraw", "accept", "return", "submit", "approve", "reject"]
 PARTIES = [
@@ -74,9 +82,7 @@ def enable_initiation(cast):
     from settings_per_school.services import update_school_settings
 
     with f.in_school(cast.tenant):
-        update_school_settings(
-            actor=cast.admin_actor(), changes={"allow_student_initiation": True}
-        )
+        update_school_settings(actor=cast.admin_actor(), changes={"allow_student_initiation": True})
 
 
 def _actors(cast, employer, other_employer):

@@ -39,9 +39,7 @@ def fill_sections(page, content: dict) -> None:
             field.fill(str(value))
 
 
-def test_scenario_1_employer_invites_graduate_accepts_two_reviews(
-    world, live_server_port, browser
-):
+def test_scenario_1_employer_invites_graduate_accepts_two_reviews(world, live_server_port, browser):
     cast, employer = world
     school = cast.tenant
     graduate = cast.graduates[0]
@@ -54,7 +52,9 @@ def test_scenario_1_employer_invites_graduate_accepts_two_reviews(
     hr.goto(f"{platform}/employer/agreements/new/?school={school.subdomain}")
     hr.get_by_label("毕业生学号").fill(graduate.student_number)
     hr.get_by_label("毕业生姓名").fill("不是这个人")
-    fill_sections(hr, {k: v for k, v in f.offer().items() if k not in ("employer_name", "credit_code")})
+    fill_sections(
+        hr, {k: v for k, v in f.offer().items() if k not in ("employer_name", "credit_code")}
+    )
     hr.get_by_role("button", name="发送邀约").click()
     assert "未找到学号与姓名均匹配的毕业生" in hr.content()
     hr.get_by_label("毕业生姓名").fill(graduate.name)
@@ -111,7 +111,9 @@ def _shots():
     return path
 
 
-def test_scenario_2_graduate_initiates_with_proof_images(world, live_server_port, browser, tmp_path):
+def test_scenario_2_graduate_initiates_with_proof_images(
+    world, live_server_port, browser, tmp_path
+):
     from settings_per_school.services import update_school_settings
 
     cast, employer = world

@@ -138,7 +138,9 @@ def test_index_follows_every_write(directory):
     assert names(search_employers("腾讯", limit=20))[0] == "腾讯"  # exact, now verified
 
     target = search_employers("字节跳动")[0]
-    update_employer(actor=actor, employer_id=target["id"], changes={"name": "北京抖音信息服务有限公司"})
+    update_employer(
+        actor=actor, employer_id=target["id"], changes={"name": "北京抖音信息服务有限公司"}
+    )
     assert search_employers("字节跳动") == []
     assert names(search_employers("抖音")) == ["北京抖音信息服务有限公司"]
     assert names(search_employers("bjdy")) == ["北京抖音信息服务有限公司"]
