@@ -7,7 +7,8 @@ from typing import Any
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -19,6 +20,9 @@ from agreements.models import Agreement, State
 from api.permissions import HasRole
 from core.context import actor_from_request
 from tenants.models import School
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class IsGraduate(HasRole):
@@ -108,6 +112,70 @@ class ContentField(serializers.DictField):
     """The agreement sections as one object (field names as in the pages); validated by services."""
 
 
+# Response shapes, for the OpenAPI description only (answers are built by summary()/full()).
+class GraduateOut(serializers.Serializer):
+    name = serializers.CharField()
+    student_number = serializers.CharField()
+    college = serializers.CharField(required=False)
+
+
+class AgreementOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    origin = serializers.ChoiceField(choices=["employer", "graduate"])
+    state = serializers.ChoiceField(choices=State.choices)
+    state_display = serializers.CharField()
+    employer_id = serializers.IntegerField(allow_null=True)
+    employer_name = serializers.CharField()
+    graduate = GraduateOut()
+    version = serializers.IntegerField(allow_null=True)
+    position = serializers.CharField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+    expires_at = serializers.DateTimeField(allow_null=True)
+    signed_at = serializers.DateTimeField(allow_null=True)
+    last_reason = serializers.CharField()
+    updated_at = serializers.DateTimeField()
+
+
+class ChangeOut(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    old = serializers.CharField()
+    new = serializers.CharField()
+
+
+class VersionOut(serializers.Serializer):
+    number = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    created_by_role = serializers.CharField()
+    changes = ChangeOut(many=True)
+
+
+class HistoryOut(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    role = serializers.CharField()
+    actor = serializers.CharField()
+    reason = serializers.CharField()
+    to = serializers.CharField()
+    version = serializers.IntegerField(allow_null=True)
+
+
+class ProofOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.CharField()
+
+
+class AgreementDetailOut(AgreementOut):
+    actions = serializers.ListField(child=serializers.CharField())
+    content = serializers.DictField()
+    draft_content = serializers.DictField(allow_null=True)
+    accepted_version = serializers.IntegerField(allow_null=True)
+    versions = VersionOut(many=True)
+    history = HistoryOut(many=True)
+    proofs = ProofOut(many=True)
+    school = serializers.CharField(required=False)
+
+
 # --- school host ----------------------------------------------------------------------------
 
 
@@ -121,6 +189,7 @@ class AgreementListApi(APIView):
         employer_id = serializers.IntegerField(required=False, allow_null=True)
         content = ContentField()
 
+    @extend_schema(responses=AgreementOut(many=True))
     def get(self, request):
         actor = actor_from_request(request)
         if request.user.role == Role.GRADUATE:
@@ -134,7 +203,7 @@ class AgreementListApi(APIView):
             )
         return _page(request, qs, self)
 
-    @extend_schema(request=StartSerializer)
+    @extend_schema(request=StartSerializer, responses={201: AgreementDetailOut})
     def post(self, request):
         """学生发起签约: create a draft."""
         s = self.StartSerializer(data=request.data)
@@ -161,11 +230,12 @@ class AgreementDetailApi(APIView):
     class ContentSerializer(serializers.Serializer):
         content = ContentField()
 
+    @extend_schema(responses=AgreementDetailOut)
     def get(self, request, pk: int):
         agreement, party = selectors.get_agreement(actor_from_request(request), pk)
         return Response(full(request, agreement, party))
 
-    @extend_schema(request=ContentSerializer)
+    @extend_schema(request=ContentSerializer, responses=AgreementDetailOut)
     def put(self, request, pk: int):
         """Save the graduate's draft."""
         s = self.ContentSerializer(data=request.data)
@@ -215,7 +285,7 @@ class AcceptApi(_ActionApi):
     permission_classes = [IsGraduate]
     serializer_class = AcceptSerializer
 
-    @extend_schema(request=AcceptSerializer)
+    @extend_schema(request=AcceptSerializer, responses=AgreementDetailOut)
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -234,7 +304,7 @@ class ReturnApi(_ActionApi):
     permission_classes = [IsGraduate]
     serializer_class = ReasonSerializer
 
-    @extend_schema(request=ReasonSerializer)
+    @extend_schema(request=ReasonSerializer, responses=AgreementDetailOut)
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -247,7 +317,7 @@ class ReturnApi(_ActionApi):
 class SubmitApi(_ActionApi):
     permission_classes = [IsGraduate]
 
-    @extend_schema(request=None)
+    @extend_schema(request=None, responses=AgreementDetailOut)
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -261,7 +331,7 @@ class ReviewApi(_ActionApi):
     permission_classes = [IsReviewer]
     serializer_class = ReviewSerializer
 
-    @extend_schema(request=ReviewSerializer)
+    @extend_schema(request=ReviewSerializer, responses=AgreementDetailOut)
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -278,7 +348,15 @@ class ProofApi(APIView):
     permission_classes = [IsGraduate]
     parser_classes = [MultiPartParser]
 
-    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {"image": {}}}})
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"image": {"type": "string", "format": "binary"}},
+            }
+        },
+        responses={201: ProofOut},
+    )
     def post(self, request, pk: int):
         upload = request.FILES.get("image")
         if upload is None:
@@ -294,6 +372,7 @@ class ProofApi(APIView):
 class ProofDeleteApi(APIView):
     permission_classes = [IsGraduate]
 
+    @extend_schema(responses={204: None})
     def delete(self, request, pk: int, proof_id: int):
         services.remove_proof(actor=actor_from_request(request), agreement_id=pk, proof_id=proof_id)
         return Response(status=204)
@@ -305,6 +384,7 @@ class ReviewQueueApi(APIView):
 
     paginator = PageNumberPagination()
 
+    @extend_schema(responses=AgreementOut(many=True))
     def get(self, request):
         qs = selectors.review_queue(
             actor_from_request(request), college_id=_int(request.query_params.get("college"))
@@ -315,6 +395,7 @@ class ReviewQueueApi(APIView):
 class DashboardApi(APIView):
     permission_classes = [IsReviewer]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         data = selectors.dashboard(actor_from_request(request))
         return Response(
@@ -342,15 +423,13 @@ class DashboardApi(APIView):
 class DashboardExportApi(APIView):
     permission_classes = [IsReviewer]
 
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
     def get(self, request):
         return xlsx_response(selectors.dashboard_xlsx(actor_from_request(request)))
 
 
 def xlsx_response(content: bytes) -> HttpResponse:
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="agreements-dashboard.xlsx"'
     return response
 
@@ -375,7 +454,7 @@ class InvitationSerializer(serializers.Serializer):
 class EmployerInvitationsApi(APIView):
     permission_classes = [IsEmployer]
 
-    @extend_schema(request=InvitationSerializer)
+    @extend_schema(request=InvitationSerializer, responses={201: AgreementDetailOut})
     def post(self, request):
         """Invite a graduate identified by 学号 and 姓名 (both must match)."""
         s = InvitationSerializer(data=request.data)
@@ -412,6 +491,10 @@ def _employer_full(request, school: School, pk: int) -> dict[str, Any]:
 class EmployerPrefillApi(APIView):
     permission_classes = [IsEmployer]
 
+    @extend_schema(
+        parameters=[OpenApiParameter("school", str, description="学校子域名")],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request):
         school = _school(request.query_params.get("school", ""))
         return Response(selectors.prefill_for_employer(actor_from_request(request), school))
@@ -423,10 +506,11 @@ class EmployerAgreementApi(APIView):
     class ContentSerializer(serializers.Serializer):
         content = ContentField()
 
+    @extend_schema(responses=AgreementDetailOut)
     def get(self, request, school: str, pk: int):
         return Response(_employer_full(request, _school(school), pk))
 
-    @extend_schema(request=ContentSerializer)
+    @extend_schema(request=ContentSerializer, responses=AgreementDetailOut)
     def put(self, request, school: str, pk: int):
         """Edit a draft or returned invitation (send it again with …/send)."""
         s = self.ContentSerializer(data=request.data)
@@ -444,7 +528,7 @@ class EmployerAgreementApi(APIView):
 class EmployerSendApi(APIView):
     permission_classes = [IsEmployer]
 
-    @extend_schema(request=None)
+    @extend_schema(request=None, responses=AgreementDetailOut)
     def post(self, request, school: str, pk: int):
         the_school = _school(school)
         services.send_invitation(
@@ -456,7 +540,7 @@ class EmployerSendApi(APIView):
 class EmployerWithdrawApi(APIView):
     permission_classes = [IsEmployer]
 
-    @extend_schema(request=ReasonSerializer)
+    @extend_schema(request=ReasonSerializer, responses=AgreementDetailOut)
     def post(self, request, school: str, pk: int):
         s = ReasonSerializer(data=request.data)
         s.is_valid(raise_exception=True)
