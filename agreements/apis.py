@@ -21,7 +21,6 @@ from api.permissions import HasRole
 from core.context import actor_from_request
 from tenants.models import School
 
-
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
