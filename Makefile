@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format system-deps browser-deps bench bench-tenants clean-data
+.PHONY: run test lint format system-deps browser-deps bench bench-tenants bench-roster clean-data
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,10 +34,13 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: bench-tenants
+bench: bench-tenants bench-roster
 
 bench-tenants: $(STAMP)
 	$(PY) bench/bench_tenants.py $(BENCH_ARGS)
+
+bench-roster: $(STAMP)
+	timeout 900 $(PY) bench/roster.py $(BENCH_ARGS)
 
 clean-data:
 	rm -rf .data

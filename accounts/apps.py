@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_login_failed
 
-        from accounts import throttle
+        from accounts import schema, throttle  # noqa: F401 - schema registers an OpenAPI extension
 
         # Infrastructure, not a business rule: count failures per IP wherever a login fails.
         def _count_failure(sender, credentials, request=None, **kwargs):

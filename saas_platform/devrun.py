@@ -75,6 +75,7 @@ def main() -> int:
     devservices.bootstrap()  # this process owns the embedded services; children join them
     manage("migrate", "--noinput", "-v", "0")
     manage("seed_demo")
+    manage("seed_demo_students")
     manage("fill_schema_pool")
     procs: dict[str, subprocess.Popen] = {}
     try:

@@ -328,3 +328,4 @@ ROSTER_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 from core.observability import init_sentry  # noqa: E402
 
 init_sentry(SENTRY_DSN)
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # axes narrates every attempt at INFO

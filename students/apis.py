@@ -73,7 +73,10 @@ class RecordFields(serializers.Serializer):
     archive_unit = serializers.CharField()
     archive_address = serializers.CharField()
     archive_postcode = serializers.CharField()
-    archive_phone = serializers.CharField()
+    archive_phone = serializers.SerializerMethodField()
+
+    def get_archive_phone(self, obj) -> str:
+        return mask_phone(obj.archive_phone)
 
 
 class ChangeOutput(serializers.Serializer):
@@ -102,6 +105,12 @@ class MyRecordOutput(GraduateDetailOutput):
 
     def get_mobile(self, obj) -> str:
         return obj.mobile
+
+    def get_archive_phone(self, obj) -> str:
+        return obj.archive_phone
+
+    def get_changes(self, obj) -> list[dict]:
+        return ChangeOutput(selectors.changes(obj, for_staff=False), many=True).data
 
     def get_editable_fields(self, obj) -> list[str]:
         return list(EDITABLE_FIELDS)

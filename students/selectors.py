@@ -94,18 +94,24 @@ def display_value(graduate: Graduate, field: str, value: Any) -> str:
     return str(value)
 
 
-def changes(graduate: Graduate) -> list[dict[str, str]]:
-    """What the graduate changed against the imported data, field by field."""
+PHONE_FIELDS = {"mobile", "archive_phone"}
+
+
+def changes(graduate: Graduate, *, for_staff: bool = True) -> list[dict[str, str]]:
+    """What the graduate changed against the imported data, field by field (phones masked for staff)."""
     imported = graduate.imported_values or {}
     rows = []
     for field in changed_fields(graduate):
-        model_field = Graduate._meta.get_field(field)
+        old = display_value(graduate, field, imported.get(field))
+        new = display_value(graduate, field, getattr(graduate, field))
+        if for_staff and field in PHONE_FIELDS:
+            old, new = mask_phone(old), mask_phone(new)
         rows.append(
             {
                 "field": field,
-                "label": str(model_field.verbose_name),
-                "imported": display_value(graduate, field, imported.get(field)),
-                "current": display_value(graduate, field, getattr(graduate, field)),
+                "label": str(Graduate._meta.get_field(field).verbose_name),
+                "imported": old,
+                "current": new,
             }
         )
     return rows
@@ -151,16 +157,36 @@ def record_groups(graduate: Graduate, *, for_staff: bool) -> list[tuple[str, lis
                 row("archive_unit"),
                 row("archive_address"),
                 row("archive_postcode"),
-                row("archive_phone"),
+                row(
+                    "archive_phone",
+                    mask_phone(graduate.archive_phone) if for_staff else graduate.archive_phone,
+                ),
             ],
         ),
     ]
 
 
-def history(graduate: Graduate) -> QuerySet[AuditLog]:
-    return AuditLog.objects.filter(
-        target_type="students.graduate", target_id=str(graduate.pk)
-    ).order_by("created_at", "id")
+HISTORY_LABELS = {
+    "graduate.verification.start": "开始核验",
+    "graduate.corrected": "修改信息",
+    "graduate.verification.submit": "提交审核",
+    "graduate.verification.withdraw": "撤回",
+    "graduate.verification.approve": "审核通过",
+    "graduate.verification.reject": "退回",
+    "graduate.password_reset": "重置密码",
+}
+
+
+def history(graduate: Graduate) -> list[AuditLog]:
+    """The record's audit trail, each entry with a Chinese `label`."""
+    entries = list(
+        AuditLog.objects.filter(
+            target_type="students.graduate", target_id=str(graduate.pk)
+        ).order_by("created_at", "id")
+    )
+    for entry in entries:
+        entry.label = HISTORY_LABELS.get(entry.action, entry.action)
+    return entries
 
 
 def colleges_with_counts() -> QuerySet[College]:

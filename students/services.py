@@ -193,7 +193,7 @@ class _Plan:
     update: list[tuple[Graduate, dict]] = field(default_factory=list)
 
 
-def _plan(rows: list[dict], present: set[str], outcome: ImportOutcome) -> _Plan:
+def _plan(rows: list[dict], outcome: ImportOutcome) -> _Plan:
     """Check the rows against the database and decide what each one does."""
     numbers = [r["student_number"] for r in rows if r.get("student_number")]
     existing: dict[str, Graduate] = {}
@@ -405,7 +405,7 @@ def import_roster(
     outcome.errors.extend(parsed.errors)
     with transaction.atomic():
         _lock_school_roster()
-        plan = _plan(parsed.rows, parsed.present, outcome)
+        plan = _plan(parsed.rows, outcome)
         _college_and_major_names(parsed.rows, outcome)
         outcome.errors.sort(key=lambda e: (e.row, e.column))
         if outcome.errors or dry_run:

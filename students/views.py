@@ -71,7 +71,7 @@ def my_record(request):
             "graduate": graduate,
             "groups": selectors.record_groups(graduate, for_staff=False),
             "editable": set(verification.EDITABLE_FIELDS),
-            "changes": selectors.changes(graduate),
+            "changes": selectors.changes(graduate, for_staff=False),
             "can_sign": selectors.can_sign(graduate),
             "S": VerificationState,
         },
