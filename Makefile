@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format system-deps browser-deps bench bench-tenants bench-roster clean-data
+.PHONY: run test lint format system-deps browser-deps bench bench-tenants bench-agreements bench-roster clean-data
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,7 +34,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: bench-tenants bench-roster
+bench: bench-tenants bench-roster bench-agreements
 
 bench-tenants: $(STAMP)
 	$(PY) bench/bench_tenants.py $(BENCH_ARGS)
@@ -44,3 +44,6 @@ bench-roster: $(STAMP)
 
 clean-data:
 	rm -rf .data
+
+bench-agreements: $(STAMP)
+	timeout 3600 $(PY) bench/agreements.py $(BENCH_ARGS)

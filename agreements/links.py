@@ -99,6 +99,29 @@ def sync_index(agreement, *, school=None) -> None:
     )
 
 
+def sync_index_states(agreements: list, *, school) -> None:
+    """A state-only change of many agreements (the expiry sweep): one UPDATE of the index.
+
+    Rows the index does not know yet go through the full upsert.
+    """
+    from employers.models import AgreementIndexEntry
+
+    mine = [a for a in agreements if a.employer_id]
+    if not mine:
+        return
+    by_state: dict[str, list[int]] = {}
+    for agreement in mine:
+        by_state.setdefault(agreement.state, []).append(agreement.pk)
+    known: set[int] = set()
+    for state, ids in by_state.items():
+        entries = AgreementIndexEntry.objects.filter(school_id=school.pk, agreement_id__in=ids)
+        known.update(entries.values_list("agreement_id", flat=True))
+        entries.update(state=state, updated_at=mine[0].updated_at)
+    for agreement in mine:
+        if agreement.pk not in known:
+            sync_index(agreement, school=school)
+
+
 # --- notifications ------------------------------------------------------------------------
 
 
@@ -123,6 +146,26 @@ def notify_employer(
         title=title,
         body=body,
         agreement_id=agreement.pk,
+    )
+
+
+def notify_employers(agreements: list, *, event: str, title: str, body, school) -> None:
+    """The same notice about many agreements (the sweep), written in one INSERT."""
+    from employer_inbox.services import post_notices
+
+    post_notices(
+        [
+            {
+                "employer_id": a.employer_id,
+                "agreement_id": a.pk,
+                "event": event,
+                "title": title,
+                "body": body(a),
+            }
+            for a in agreements
+            if a.employer_id
+        ],
+        school=school,
     )
 
 

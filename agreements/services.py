@@ -33,6 +33,7 @@ from agreements.models import (
 from agreements.workflow import Action, Party, TransitionRefused, plan
 from core import audit
 from core.context import Actor
+from core.models import AuditLog
 from core.uploads import IMAGES, validate_upload
 from settings_per_school.selectors import get_school_settings
 
@@ -551,9 +552,12 @@ def expire_due_invitations(*, actor: Actor, now: datetime | None = None, batch: 
     """Expire every invitation past its validity in the current school; returns how many.
 
     Rows an accept or withdraw holds are skipped (SKIP LOCKED): that request decides them,
-    and the next sweep looks again if they are still invited.
+    and the next sweep looks again if they are still invited. Each batch is one transaction
+    written with set-based statements (a peak day expires thousands per school), but every
+    row still goes through the workflow's rule, gets its audit row, index update and notices.
     """
     now = now or timezone.now()
+    school = links.current_school()
     total = 0
     while True:
         with transaction.atomic():
@@ -565,8 +569,26 @@ def expire_due_invitations(*, actor: Actor, now: datetime | None = None, batch: 
             )
             if not rows:
                 return total
+            entries = []
             for agreement in rows:
-                _apply(actor, agreement, Action.EXPIRE, Party.SYSTEM)
+                rule = plan(agreement, Action.EXPIRE, Party.SYSTEM)
+                new = rule.target_for(agreement)
+                version = agreement.current_version.number if agreement.current_version_id else None
+                entries.append(
+                    audit.build(
+                        actor,
+                        f"agreement.{Action.EXPIRE}",
+                        target=agreement,
+                        data={"from": agreement.state, "to": new, "version": version},
+                    )
+                )
+                agreement.state = new
+                agreement.updated_at = now
+            ids = [a.pk for a in rows]
+            Agreement.objects.filter(pk__in=ids).update(state=State.EXPIRED, updated_at=now)
+            AuditLog.objects.bulk_create(entries)
+            links.sync_index_states(rows, school=school)
+            for agreement in rows:
                 links.notify(
                     user=agreement.graduate.user,
                     event="invitation_expired",
@@ -574,13 +596,15 @@ def expire_due_invitations(*, actor: Actor, now: datetime | None = None, batch: 
                     body=_("%(employer)s 的邀约已过期。") % {"employer": agreement.employer_name},
                     url=f"/agreements/{agreement.pk}/",
                 )
-                links.notify_employer(
-                    agreement,
-                    event="invitation_expired",
-                    title=_("邀约已过期"),
-                    body=_("对 %(name)s 的邀约已过期，毕业生未作处理。")
-                    % {"name": agreement.graduate.name},
-                )
+            links.notify_employers(
+                rows,
+                event="invitation_expired",
+                title=_("邀约已过期"),
+                body=lambda a: (
+                    _("对 %(name)s 的邀约已过期，毕业生未作处理。") % {"name": a.graduate.name}
+                ),
+                school=school,
+            )
             total += len(rows)
 
 

@@ -19,6 +19,23 @@ def post_notice(
     )
 
 
+def post_notices(notices: list[dict], *, school) -> None:
+    """Many notices in one INSERT (the expiry sweep); each dict as post_notice's arguments."""
+    Notice.objects.bulk_create(
+        [
+            Notice(
+                employer_id=n["employer_id"],
+                school_id=getattr(school, "pk", school),
+                agreement_id=n.get("agreement_id"),
+                event=n["event"],
+                title=n["title"][:200],
+                body=n["body"],
+            )
+            for n in notices
+        ]
+    )
+
+
 def mark_all_read(*, employer_id: int) -> int:
     return Notice.objects.filter(employer_id=employer_id, read_at__isnull=True).update(
         read_at=timezone.now()
