@@ -31,9 +31,18 @@ def get_agreement(actor: Actor, agreement_id: int) -> tuple[Agreement, Party]:
     """The agreement if the actor is a party to it; otherwise 404 (its existence stays private)."""
     agreement = _base().filter(pk=agreement_id).first()
     party = party_of(actor, agreement) if agreement is not None else None
-    if agreement is None or party is None:
+    if agreement is None or party is None or _unsent_for_graduate(agreement, party):
         raise Http404(_("协议不存在。"))
     return agreement, party
+
+
+def _unsent_for_graduate(agreement: Agreement, party: Party) -> bool:
+    # An employer's draft is the employer's business until it is sent.
+    return (
+        party == Party.GRADUATE
+        and agreement.origin == Origin.EMPLOYER
+        and agreement.current_version_id is None
+    )
 
 
 def agreements_for_graduate(actor: Actor) -> QuerySet[Agreement]:

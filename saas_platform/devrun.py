@@ -29,6 +29,12 @@ def banner() -> str:
         lines.append(
             f"  {name}: http://{subdomain}.localhost:{PORT}/   school admin {username} / {password}"
         )
+    from agreements.management.commands.seed_demo_agreements import DEMO_GRADUATE, DEMO_HR
+
+    lines.append(
+        f"  Employer HR (platform site): {DEMO_HR[0]} / {DEMO_HR[1]};  graduate with an "
+        f"invitation (syxy): {DEMO_GRADUATE[0]} / {DEMO_GRADUATE[1]}"
+    )
     lines += [
         f"  API docs: http://localhost:{PORT}/api/v1/docs/   health: http://localhost:{PORT}/healthz",
         f"  Data: {devservices.data_dir()}   (DATABASE_URL={os.environ['DATABASE_URL']})",
@@ -76,6 +82,7 @@ def main() -> int:
     manage("migrate", "--noinput", "-v", "0")
     manage("seed_demo")
     manage("seed_demo_students")
+    manage("seed_demo_agreements")
     manage("fill_schema_pool")
     procs: dict[str, subprocess.Popen] = {}
     try:
