@@ -3,6 +3,7 @@
 from django.urls import path
 
 from agreements import apis
+from employer_inbox.apis import EmployerNoticesApi
 
 tenant_patterns = [
     path("agreements", apis.AgreementListApi.as_view(), name="api-agreements"),
@@ -26,6 +27,7 @@ tenant_patterns = [
     ),
 ]
 public_patterns = [
+    path("employer/notices", EmployerNoticesApi.as_view(), name="api-employer-notices"),
     path(
         "employer/invitations",
         apis.EmployerInvitationsApi.as_view(),

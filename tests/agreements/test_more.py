@@ -92,3 +92,19 @@ def test_hr_may_save_a_draft_and_send_it_later(cast, employer):
     r = hr.post(f"/employer/agreements/{cast.tenant.subdomain}/{a.pk}/send", follow=True)
     assert "邀约已发出" in r.content.decode()
     assert grad.get(f"/agreements/{a.pk}/").status_code == 200
+
+
+def test_hr_notices_through_the_api(cast, employer, other_employer):
+    graduate = cast.graduates[0]
+    with f.in_school(cast.tenant):
+        a = flows.invite(cast, employer, graduate)
+        services.return_invitation(actor=f.web(graduate.user), agreement_id=a.pk, reason="地点有误")
+    hr = logged_in_client(None, employer.hr.username, f.HR_PASSWORD)
+    rows = hr.get("/api/v1/employer/notices").json()["results"]
+    assert [(r["event"], r["agreement_id"], r["school"]) for r in rows] == [
+        ("invitation_returned", a.pk, cast.tenant.subdomain)
+    ]
+    assert "地点有误" in rows[0]["body"] and rows[0]["read_at"] is None
+    assert hr.post("/api/v1/employer/notices").json() == {"marked": 1}
+    other = logged_in_client(None, other_employer.hr.username, f.HR_PASSWORD)
+    assert other.get("/api/v1/employer/notices").json()["results"] == []
