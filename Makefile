@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format system-deps browser-deps bench bench-tenants bench-roster bench-directory bench-notify clean-data
+.PHONY: run test lint format system-deps browser-deps bench bench-tenants bench-roster bench-directory bench-notify bench-agreements clean-data
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,7 +35,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: bench-tenants bench-roster bench-directory bench-notify
+bench: bench-tenants bench-roster bench-directory bench-notify bench-agreements
 
 bench-tenants: $(STAMP)
 	$(PY) bench/bench_tenants.py $(BENCH_ARGS)
@@ -51,3 +51,6 @@ bench-notify: $(STAMP)
 
 clean-data:
 	rm -rf .data
+
+bench-agreements: $(STAMP)
+	timeout 3600 $(PY) bench/agreements.py $(BENCH_ARGS)

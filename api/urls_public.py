@@ -1,5 +1,6 @@
 from django.urls import path
 
+from agreements.api_urls import public_patterns as agreement_patterns
 from api.urls_common import common_patterns
 from employers import api_urls as employer_api
 from settings_per_school.apis import SchoolPublicFlagsApi
@@ -15,3 +16,4 @@ urlpatterns = common_patterns("saas_platform.urls_public") + [
     *employer_api.common,
     *employer_api.platform,
 ]
+urlpatterns += agreement_patterns

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from agreements.api_urls import tenant_patterns as agreement_patterns
 from api.urls_common import common_patterns
 from employers import api_urls as employer_api
 from notifications import apis as notification_apis
@@ -25,3 +26,4 @@ urlpatterns = common_patterns("saas_platform.urls_tenant") + [
     path("wechat/bindings/<int:user_id>/unbind", wechat_apis.AdminUnbindApi.as_view()),
     path("wechat/check-credentials", wechat_apis.CheckCredentialsApi.as_view()),
 ]
+urlpatterns += agreement_patterns

@@ -17,10 +17,34 @@ def record(
     data: dict | None = None,
 ) -> AuditLog:
     """Write one audit row in the current schema (call inside the business transaction)."""
+    entry = build(
+        actor,
+        action,
+        target=target,
+        target_type=target_type,
+        target_id=target_id,
+        reason=reason,
+        data=data,
+    )
+    entry.save()
+    return entry
+
+
+def build(
+    actor: Actor,
+    action: str,
+    *,
+    target: Any = None,
+    target_type: str = "",
+    target_id: str | int = "",
+    reason: str = "",
+    data: dict | None = None,
+) -> AuditLog:
+    """An unsaved audit row, for callers that write many at once with bulk_create."""
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_id = target_id or target.pk
-    return AuditLog.objects.create(
+    return AuditLog(
         actor_id=actor.user_id,
         actor_username=actor.username,
         actor_role=actor.role,

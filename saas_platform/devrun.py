@@ -36,7 +36,7 @@ def manage(*args: str) -> None:
 
 
 def banner() -> str:
-    from saas_platform.demo import DEMO_OPERATOR, DEMO_SCHOOLS
+    from saas_platform.demo import DEMO_GRADUATE, DEMO_HR, DEMO_OPERATOR, DEMO_SCHOOLS
 
     lines = [
         "",
@@ -47,6 +47,11 @@ def banner() -> str:
         lines.append(
             f"  {name}: http://{subdomain}.localhost:{PORT}/   school admin {username} / {password}"
         )
+
+    lines.append(
+        f"  Employer HR (platform site): {DEMO_HR[0]} / {DEMO_HR[1]};  graduate with an "
+        f"invitation (syxy): {DEMO_GRADUATE[0]} / {DEMO_GRADUATE[1]}"
+    )
     lines += [
         f"  Employer HR (pending verification): http://localhost:{PORT}/   login hr.demo / Hr#Demo-2026",
         f"  云 autocomplete demo: http://syxy.localhost:{PORT}/employers/lookup/",
@@ -99,6 +104,7 @@ def main() -> int:
     manage("seed_demo")
     manage("seed_demo_students")
     manage("seed_demo_employers")  # the 云 directory and a demo HR account (employers app)
+    manage("seed_demo_agreements")
     manage("fill_schema_pool")
     procs: dict[str, subprocess.Popen] = {}
     try:

@@ -43,6 +43,7 @@ SHARED_APPS = [
     "api",
     "axes",  # failed-login tracking; its tables exist in public and in every school
     "employers",  # employers, their HR members, the shared directory (public schema)
+    "employer_inbox",  # in-app notices to employers about their agreements (public schema)
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -237,6 +238,8 @@ CELERY_BEAT_SCHEDULE = {
     "refill-schema-pool": {"task": "tenants.refill_schema_pool", "schedule": 300.0},
     # WeChat notifications: re-queue outbox rows that never reached the broker (see notifications/)
     "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
+    # Agreements: per school, remind 3 days before an invitation expires, then expire it.
+    "agreements-sweep": {"task": "agreements.sweep_all_schools", "schedule": 600.0},
 }
 
 # Schools are onboarded from a pool of pre-migrated spare schemas (see tenants/pool.py).

@@ -1,0 +1,29 @@
+from saas_platform.celery import app
+
+
+@app.task(name="agreements.sweep_all_schools")
+def sweep_all_schools() -> int:
+    """Beat entry point (public schema): queue one sweep per school, each in its own schema."""
+    from django_tenants.utils import schema_context
+
+    from tenants.selectors import school_list
+
+    queued = 0
+    for schema_name in school_list().filter(is_active=True).values_list("schema_name", flat=True):
+        with schema_context(schema_name):
+            sweep_school.delay()  # tenant-schemas-celery stamps the current schema on the task
+        queued += 1
+    return queued
+
+
+@app.task(name="agreements.sweep_school")
+def sweep_school() -> dict:
+    """Remind three days before, then expire what is past its validity (the current school)."""
+    from agreements.services import expire_due_invitations, remind_expiring_invitations
+    from core.context import Actor
+
+    actor = Actor(user=None, via="task", user_agent="agreements.sweep_school")
+    return {
+        "reminded": remind_expiring_invitations(),
+        "expired": expire_due_invitations(actor=actor),
+    }

@@ -1,0 +1,47 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agreements import links
+from agreements.apis import IsEmployer
+from employer_inbox import selectors, services
+
+
+class NoticeOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    event = serializers.CharField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+    school = serializers.CharField(source="school.subdomain")
+    school_name = serializers.CharField(source="school.name")
+    agreement_id = serializers.IntegerField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+
+
+class EmployerNoticesApi(APIView):
+    """The employer's in-app notices (returned, expired, closed, review decisions, signed)."""
+
+    permission_classes = [IsEmployer]
+    paginator = PageNumberPagination()
+
+    def _employer(self, request):
+        employer = links.employer_for_user(request.user)
+        if employer is None:
+            raise PermissionDenied("您的账号尚未关联用人单位。")
+        return employer
+
+    @extend_schema(responses=NoticeOut(many=True))
+    def get(self, request):
+        notices = selectors.notices_for(self._employer(request).pk)
+        page = self.paginator.paginate_queryset(notices, request, view=self)
+        return self.paginator.get_paginated_response(NoticeOut(page, many=True).data)
+
+    @extend_schema(request=None, responses={200: None})
+    def post(self, request):
+        """Mark every notice read."""
+        count = services.mark_all_read(employer_id=self._employer(request).pk)
+        return Response({"marked": count})
