@@ -1,19 +1,15 @@
-"""Events other apps deliver. Notifications live in their own app, which may not be installed."""
+"""What the graduate hears about their 生源 review (delivered by the notifications app)."""
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.utils.translation import gettext as _
 
+from notifications.services import notify
 from students.models import Graduate
 
 
 def emit_verification_decided(graduate: Graduate, approved: bool, reason: str) -> None:
     """Tell the graduate the college decided; call inside the business transaction."""
-    if not apps.is_installed("notifications"):
-        return
-    from notifications.services import notify
-
     if approved:
         event, title = "source_approved", _("生源信息审核通过")
         body = _("您的生源信息已由学院审核通过，现在可以网上签约了。")
