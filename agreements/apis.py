@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -19,9 +18,10 @@ from agreements import selectors, services
 from agreements.models import Agreement, State
 from api.permissions import HasRole
 from core.context import actor_from_request
+from core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
 from tenants.models import School
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DASHBOARD_XLSX_NAME = "agreements-dashboard.xlsx"
 
 
 class IsGraduate(HasRole):
@@ -422,15 +422,11 @@ class DashboardApi(APIView):
 class DashboardExportApi(APIView):
     permission_classes = [IsReviewer]
 
-    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
     def get(self, request):
-        return xlsx_response(selectors.dashboard_xlsx(actor_from_request(request)))
-
-
-def xlsx_response(content: bytes) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="agreements-dashboard.xlsx"'
-    return response
+        return xlsx_response(
+            selectors.dashboard_xlsx(actor_from_request(request)), DASHBOARD_XLSX_NAME
+        )
 
 
 # --- platform host (employer HR) ------------------------------------------------------------

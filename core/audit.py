@@ -6,26 +6,12 @@ from core.context import Actor
 from core.models import AuditLog
 
 
-def record(
-    actor: Actor,
-    action: str,
-    *,
-    target: Any = None,
-    target_type: str = "",
-    target_id: str | int = "",
-    reason: str = "",
-    data: dict | None = None,
-) -> AuditLog:
-    """Write one audit row in the current schema (call inside the business transaction)."""
-    entry = build(
-        actor,
-        action,
-        target=target,
-        target_type=target_type,
-        target_id=target_id,
-        reason=reason,
-        data=data,
-    )
+def record(actor: Actor, action: str, **details: Any) -> AuditLog:
+    """Write one audit row in the current schema (call inside the business transaction).
+
+    Takes the keyword arguments of `build`.
+    """
+    entry = build(actor, action, **details)
     entry.save()
     return entry
 

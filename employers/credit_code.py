@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -14,7 +16,8 @@ LENGTH = 18
 
 def normalize_credit_code(value: str | None) -> str:
     """Capitals, no spaces: what people paste from a licence photo's OCR or a spreadsheet."""
-    return "".join((value or "").split()).upper()
+    # NFKC: full-width digits and letters, as Chinese input methods type them.
+    return "".join(unicodedata.normalize("NFKC", value or "").split()).upper()
 
 
 def check_character(first17: str) -> str:

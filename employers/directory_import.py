@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core.spreadsheets import SpreadsheetError, clean_text, read_rows
 from employers.credit_code import validate_credit_code
 from employers.models import Industry, Nature
 from employers.regions import split_region
@@ -56,28 +55,17 @@ class ImportReport:
         ]
 
 
-def _read_table(path: Path) -> list[list[str]]:
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
+MAX_FILE_BYTES = 200 * 2**20  # a whole directory export
 
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        table = [
-            ["" if cell is None else str(cell).strip() for cell in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
-        workbook.close()
-        return table
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValidationError(_("无法识别文件编码，请另存为 UTF-8 编码的 CSV 或 xlsx。"))
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+
+def _read_table(path: Path) -> list[list[str]]:
+    rows = read_rows(path.read_bytes(), path.name, max_bytes=MAX_FILE_BYTES)
+    # Names keep their full-width brackets (registered names use them): fold only non-text cells;
+    # credit codes are folded where they are validated.
+    return [
+        [" ".join(cell.split()) if isinstance(cell, str) else clean_text(cell) for cell in cells]
+        for _number, cells in rows
+    ]
 
 
 def _nature(value: str) -> str | None:
@@ -108,11 +96,8 @@ def read_directory(path: str | Path) -> ImportReport:
         return report
     try:
         table = _read_table(path)
-    except ValidationError as exc:
-        report.errors.append((0, _("文件"), exc.messages[0]))
-        return report
-    except Exception:  # a damaged xlsx: say so, never a traceback
-        report.errors.append((0, _("文件"), _("无法读取文件，请确认是 CSV 或 xlsx 格式。")))
+    except SpreadsheetError as exc:
+        report.errors.append((0, _("文件"), exc.message))
         return report
     while table and not any(table[-1]):
         table.pop()

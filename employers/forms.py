@@ -4,20 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from employers.models import Industry, Nature
+from employers.services import EDITABLE_FIELDS
 from employers.widgets import EmployerAutocompleteInput
 
-ORG_FIELDS = (
-    "name",
-    "credit_code",
-    "nature",
-    "industry",
-    "province",
-    "city",
-    "address",
-    "contact_name",
-    "contact_phone",
-    "contact_email",
-)
+ORG_FIELDS = EDITABLE_FIELDS
 
 
 def _org_fields() -> dict[str, forms.Field]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -16,6 +15,7 @@ from accounts.models import Role, User
 from api.permissions import HasRole, IsSchoolAdmin
 from core.context import actor_from_request
 from core.masking import mask_phone
+from core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
 from students import exports, selectors, services, verification
 from students.models import College, Graduate, RosterImport
 from students.verification import EDITABLE_FIELDS
@@ -265,7 +265,7 @@ class GraduateResetPasswordApi(APIView):
 class RosterExportApi(APIView):
     permission_classes = [IsStaff]
 
-    @extend_schema(responses={(200, exports.XLSX_CONTENT_TYPE): bytes})
+    @extend_schema(responses={(200, XLSX_CONTENT_TYPE): bytes})
     def get(self, request):
         college = request.query_params.get("college")
         qs = selectors.search_graduates(
@@ -273,12 +273,7 @@ class RosterExportApi(APIView):
             state=request.query_params.get("state", ""),
             college_id=college if college and college.isdigit() else None,
         )
-        response = HttpResponse(
-            exports.roster_workbook(qs.iterator(chunk_size=2000)),
-            content_type=exports.XLSX_CONTENT_TYPE,
-        )
-        response["Content-Disposition"] = 'attachment; filename="roster.xlsx"'
-        return response
+        return xlsx_response(exports.roster_workbook(qs.iterator(chunk_size=2000)), "roster.xlsx")
 
 
 # ---- imports --------------------------------------------------------------------------------

@@ -13,8 +13,6 @@ from core.masking import mask_id_number, mask_phone
 from students.models import Graduate
 from students.roster import COLUMNS
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def template_workbook() -> bytes:
     workbook = Workbook()

@@ -6,12 +6,8 @@ Only the file is looked at here; what the database already holds is checked by
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import re
-import unicodedata
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -22,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from core.spreadsheets import SpreadsheetError, clean_text, read_rows
 from students.identity import gender_from_id_number, validate_id_number
 from students.models import EducationLevel, Gender, TrainingMode
 
@@ -29,19 +26,13 @@ MAX_ROWS = 50_000
 MAX_REPORTED_ERRORS = 1000
 HEADER_SEARCH_ROWS = 10  # real sheets often carry a title row or two above the headers
 
-ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u00ad"), None)
 EXPONENT_RE = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 STUDENT_NUMBER_RE = re.compile(r"^[A-Za-z0-9_-]{3,32}$")
 
 
-class RosterFileError(Exception):
-    """The file as a whole can't be read (wrong type, empty, junk, missing columns)."""
-
-    def __init__(self, message: str, *, column: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.column = column
+# The file-level error of a roster import (one reader for every spreadsheet import).
+RosterFileError = SpreadsheetError
 
 
 @dataclass(frozen=True)
@@ -55,24 +46,6 @@ class RowError:
 
 
 # ---- cell normalisation -------------------------------------------------------------------
-
-
-def clean_text(value: Any) -> str:
-    """Trim, fold full-width characters (NFKC), drop zero-width marks, `12.0` → `12`."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    text = unicodedata.normalize("NFKC", str(value)).translate(ZERO_WIDTH)
-    return " ".join(text.split())
 
 
 def compact(value: Any) -> str:
@@ -326,61 +299,8 @@ for _column in COLUMNS:
 # ---- reading files ------------------------------------------------------------------------
 
 
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise RosterFileError(_("文件不是有效的 Excel (.xlsx) 文件，无法读取。")) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, list(row)
-    finally:
-        workbook.close()
-
-
-def _decode_csv(data: bytes) -> str:
-    if b"\x00" in data[:65536]:
-        raise RosterFileError(_("文件不是文本格式的 CSV，无法读取。"))
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise RosterFileError(_("无法识别 CSV 文件的编码，请另存为 UTF-8 编码的 CSV 或 .xlsx。"))
-
-
-def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
-    text = _decode_csv(data)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        yield from enumerate(reader, start=1)
-    except csv.Error as exc:
-        raise RosterFileError(_("CSV 文件格式有误：%(error)s") % {"error": exc}) from exc
-
-
 def raw_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[Any]]]:
-    name = (filename or "").lower()
-    if not data:
-        raise RosterFileError(_("文件是空的。"))
-    limit = settings.ROSTER_UPLOAD_MAX_BYTES
-    if len(data) > limit:
-        raise RosterFileError(_("文件太大（最大 %(mb)d MB）。") % {"mb": limit // 2**20})
-    if name.endswith(".xlsx"):
-        if not data.startswith(b"PK\x03\x04"):
-            raise RosterFileError(_("文件不是有效的 Excel (.xlsx) 文件，无法读取。"))
-        return _xlsx_rows(data)
-    if name.endswith(".csv"):
-        return _csv_rows(data)
-    if name.endswith(".xls"):
-        raise RosterFileError(_("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后上传。"))
-    raise RosterFileError(_("只支持 .xlsx 或 .csv 文件。"))
+    return read_rows(data, filename, max_bytes=settings.ROSTER_UPLOAD_MAX_BYTES)
 
 
 # ---- the whole roster ---------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from accounts.decorators import role_required
 from accounts.models import Role, User
 from core.context import actor_from_request
 from core.forms import add_service_errors, post_data
+from core.spreadsheets import xlsx_response
 from students import exports, selectors, services, verification
 from students.forms import (
     CollegeForm,
@@ -202,11 +203,10 @@ def roster_export(request):
     qs = selectors.search_graduates(
         request.user, state=request.GET.get("state", ""), college_id=request.GET.get("college")
     )
-    body = exports.roster_workbook(qs.iterator(chunk_size=2000))
-    response = HttpResponse(body, content_type=exports.XLSX_CONTENT_TYPE)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="roster-{stamp}.xlsx"'
-    return response
+    return xlsx_response(
+        exports.roster_workbook(qs.iterator(chunk_size=2000)), f"roster-{stamp}.xlsx"
+    )
 
 
 # ---- school admin: imports, colleges, staff ---------------------------------------------------
@@ -214,9 +214,7 @@ def roster_export(request):
 
 @role_required(Role.SCHOOL_ADMIN)
 def roster_template(request):
-    response = HttpResponse(exports.template_workbook(), content_type=exports.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
-    return response
+    return xlsx_response(exports.template_workbook(), "roster-template.xlsx")
 
 
 @role_required(Role.SCHOOL_ADMIN)

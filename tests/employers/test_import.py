@@ -141,3 +141,21 @@ def test_the_demo_seed_is_valid_and_idempotent(db):
     assert search_employers("txkj")[0]["name"] == "腾讯科技（深圳）有限公司"
     assert search_employers("腾讯")[0]["cloud"] is True
     assert Employer.objects.filter(status=Status.PENDING, name="长沙演示招聘有限公司").count() == 1
+
+
+def test_messy_cells_full_width_codes_and_stray_spaces(db, tmp_path):
+    # Full-width digits in the code are folded; the registered name keeps its full-width brackets.
+    code = credit_code(seed=5001)
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in code)
+    rows = [["  湘江航运（长沙）有限公司 ", full_width, "民营企业", "G", "湖南省长沙市"]]
+    out, _err = run(write_csv(tmp_path / "messy.csv", rows))
+    assert "新增 1 家" in out
+    assert Employer.objects.get(credit_code=code).name == "湘江航运（长沙）有限公司"
+
+
+def test_a_damaged_xlsx_is_reported_not_a_traceback(db, tmp_path, capsys):
+    damaged = tmp_path / "名录.xlsx"
+    damaged.write_bytes(b"PK\x03\x04 this is not a workbook")
+    with pytest.raises(CommandError):
+        call_command("import_employers", str(damaged))
+    assert "文件不是有效的 Excel (.xlsx) 文件" in capsys.readouterr().err
