@@ -8,6 +8,17 @@ from django.db import connection
 from tests.utils import OPERATOR_PASSWORD, drop_school, new_school
 
 
+def pytest_configure(config):
+    """Fixtures hash thousands of passwords: a fast hasher keeps the suite quick.
+
+    Production hashing is not weakened: settings.py keeps its hashers, and a test of
+    hashing itself overrides this with `settings.PASSWORD_HASHERS`.
+    """
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(request, django_test_environment, django_db_blocker):
     """The test database, with two schools and an operator built through the real services.
