@@ -23,7 +23,21 @@ class _RequirePasswordChanged:
         return result
 
 
-class TokenAuthentication(_RequirePasswordChanged, authentication.TokenAuthentication):
+class _ExpiringTokenAuthentication(authentication.TokenAuthentication):
+    """`Authorization: Token <key>` against accounts.ApiToken (sliding expiry, revocable)."""
+
+    def authenticate_credentials(self, key):
+        from accounts import tokens
+
+        token = tokens.authenticate(key)
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("登录凭证无效或已过期，请重新登录。"))
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("该账号已停用。"))
+        return token.user, token
+
+
+class TokenAuthentication(_RequirePasswordChanged, _ExpiringTokenAuthentication):
     pass
 
 

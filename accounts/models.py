@@ -38,3 +38,26 @@ class User(AbstractUser):
     @property
     def is_school_admin(self) -> bool:
         return self.role == Role.SCHOOL_ADMIN
+
+
+class ApiToken(models.Model):
+    """One API login (a phone app, a script): many per user, each revocable, each expiring.
+
+    Only a SHA-256 digest of the key is stored, so a database dump logs nobody in. The
+    expiry slides: a token unused for `API_TOKEN_IDLE_SECONDS` is dead, and none lives
+    longer than `API_TOKEN_MAX_AGE_SECONDS` (see accounts.tokens).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("令牌前缀"), max_length=8)
+    name = models.CharField(_("设备"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"))
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        indexes = [models.Index(fields=["user", "last_used_at"], name="apitoken_user_used")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.prefix}…"

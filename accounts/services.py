@@ -78,22 +78,56 @@ def check_current_password(user: User, raw_password: str) -> bool:
 
 
 @transaction.atomic
-def change_password(*, actor: Actor, user: User, old_password: str, new_password: str) -> User:
-    """Change one's own password; every API token of the user is revoked."""
-    from rest_framework.authtoken.models import Token
+def end_other_access(*, actor: Actor, user: User, reason: str, keep_request=None) -> None:
+    """After a password change or reset: every way into the account but this one ends.
 
-    user = User.objects.select_for_update().get(pk=user.pk)
-    if not check_current_password(user, old_password or ""):
-        raise ValidationError({"old_password": [_("当前密码不正确。")]})
-    if new_password == old_password:
-        raise ValidationError({"new_password": [_("新密码不能与当前密码相同。")]})
-    try:
-        validate_password(new_password, user)
-    except ValidationError as exc:
-        raise ValidationError({"new_password": exc.messages}) from None
-    user.set_password(new_password)
-    user.must_change_password = False
-    user.save(update_fields=["password", "must_change_password"])
-    Token.objects.filter(user=user).delete()
-    audit.record(actor, "user.password_changed", target=user)
-    return user
+    - Sessions: Django checks each session against a hash of the password on every
+      request, so the new password already ends every other browser; `keep_request` (the
+      browser that changed it) gets its session re-keyed to the new hash and stays in.
+    - API tokens: all of them are deleted (the password-change API issues a fresh one).
+    - Other ways in kept by other apps (the WeChat binding) end in receivers of
+      `accounts.signals.access_ended`, in this transaction.
+
+    Every path that changes or resets a password calls this, pages and API alike.
+    """
+    from django.contrib.auth import update_session_auth_hash
+
+    from accounts import tokens
+    from accounts.signals import access_ended
+
+    revoked = tokens.revoke_all(user)
+    access_ended.send(sender=User, user=user, actor=actor, reason=reason)
+    if keep_request is not None and hasattr(keep_request, "session"):
+        update_session_auth_hash(keep_request, user)
+    audit.record(actor, "user.access_ended", target=user, reason=reason, data={"tokens": revoked})
+
+
+def change_password(
+    *, actor: Actor, user: User, old_password: str, new_password: str, request=None
+) -> User:
+    """Change one's own password; every other session, token and WeChat binding ends.
+
+    A wrong current password counts as a failed login (django-axes locks the account after
+    `AXES_FAILURE_LIMIT`), so a stolen session can't be used to guess it. It is checked
+    before the transaction, so the failure stays recorded. `request`: the browser that
+    changes it keeps its session.
+    """
+    from accounts import password_checks
+
+    if not password_checks.verify(actor, user, old_password or ""):
+        wrong = _("当前密码不正确。")
+        raise ValidationError({"old_password": [password_checks.refusal(actor, user, wrong)]})
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if new_password == old_password:
+            raise ValidationError({"new_password": [_("新密码不能与当前密码相同。")]})
+        try:
+            validate_password(new_password, user)
+        except ValidationError as exc:
+            raise ValidationError({"new_password": exc.messages}) from None
+        user.set_password(new_password)
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+        audit.record(actor, "user.password_changed", target=user)
+        end_other_access(actor=actor, user=user, reason="password_changed", keep_request=request)
+        return user

@@ -7,20 +7,26 @@ graduates behind one address, so the per-IP limit is separate and much higher.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 
 from core.context import client_ip
 
 
 def _key(request) -> str:
+    # The "platform" cache doesn't prefix keys by schema: an address that fails on one
+    # school's host is counted on every host (and on the platform site).
     return f"login-failures:{client_ip(request) or '-'}"
+
+
+def _cache():
+    return caches["platform"]
 
 
 def ip_blocked(request) -> bool:
     if request is None:
         return False
     try:
-        return (cache.get(_key(request)) or 0) >= settings.LOGIN_IP_FAILURE_LIMIT
+        return (_cache().get(_key(request)) or 0) >= settings.LOGIN_IP_FAILURE_LIMIT
     except Exception:  # Redis down: axes (in PostgreSQL) still protects each account
         return False
 
@@ -30,6 +36,7 @@ def note_failure(request) -> None:
         return
     key = _key(request)
     try:
+        cache = _cache()
         cache.add(key, 0, timeout=settings.LOGIN_IP_WINDOW_SECONDS)
         cache.incr(key)
     except Exception:

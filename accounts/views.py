@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -31,16 +30,16 @@ def password_change(request):
         next_url = "/"
     if request.method == "POST" and form.is_valid():
         try:
-            user = change_password(
+            change_password(
                 actor=actor_from_request(request),
                 user=request.user,
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password"],
+                request=request,  # this browser stays logged in; every other one is out
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            update_session_auth_hash(request, user)
             messages.success(request, _("密码已修改。"))
             return redirect(next_url)
     return render(

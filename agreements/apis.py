@@ -72,9 +72,14 @@ def full(request, agreement: Agreement, party) -> dict[str, Any]:
     out.update(
         {
             "actions": sorted(data["actions"]),
-            "content": agreement.current_version.content if agreement.current_version_id else {},
+            "content": selectors.visible_content(
+                agreement,
+                party,
+                agreement.current_version.content if agreement.current_version_id else {},
+            ),
             "draft_content": agreement.draft_content
             if agreement.state in (State.DRAFT, State.RETURNED)
+            and not selectors.employer_sees_part_only(agreement, party)
             else None,
             "accepted_version": agreement.accepted_version.number
             if agreement.accepted_version_id
@@ -474,10 +479,13 @@ def _employer_full(request, school: School, pk: int) -> dict[str, Any]:
         agreement, party = selectors.get_agreement(actor_from_request(request), pk)
         data = full(request, agreement, party)
     data["school"] = school.subdomain
-    # An employer sees the graduate's name and 学号 it typed, nothing more.
+    # An employer sees the graduate's name and the 学号 it typed, nothing more (on a
+    # graduate's own agreement it typed none: the name only).
     data["graduate"] = {
         "name": data["graduate"]["name"],
-        "student_number": data["graduate"]["student_number"],
+        "student_number": data["graduate"]["student_number"]
+        if data["origin"] == "employer"
+        else "",
     }
     data["proofs"] = []
     return data

@@ -85,6 +85,8 @@ def sync_index(agreement, *, school=None) -> None:
     """Mirror the agreement into the public cross-school index (same transaction)."""
     if not agreement.employer_id:
         return
+    if agreement.origin == "graduate" and agreement.current_version_id is None:
+        return  # a graduate's unsubmitted draft is not the employer's to see
     from employers.services import upsert_agreement_index
 
     school = school or current_school()

@@ -139,7 +139,7 @@ class ProofImage(models.Model):
     image = models.ImageField(upload_to=proof_upload_to)
     original_name = models.CharField(max_length=200, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
-    # Nothing is deleted: a proof removed from a draft is only marked.
+    # A removed proof keeps its row (marked, file deleted): the audit says it existed.
     removed = models.BooleanField(default=False)
 
     class Meta:

@@ -7,10 +7,11 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from accounts.models import Role
 from agreements import links
-from agreements.content import diff_content, sections_for_display
+from agreements.content import SECTIONS, diff_content, sections_for_display
 from agreements.models import Agreement, AgreementVersion, Origin, State
 from agreements.services import party_of
 from agreements.workflow import ACTION_LABELS, Action, Party, allowed_actions
@@ -60,7 +61,12 @@ def agreements_for_graduate(actor: Actor) -> QuerySet[Agreement]:
 
 def agreements_for_employer(employer_id: int) -> QuerySet[Agreement]:
     """One employer's agreements in the current school (the platform uses the public index)."""
-    return _base().filter(employer_id=employer_id)
+    # A graduate's unsubmitted draft naming the employer is not the employer's to see.
+    return (
+        _base()
+        .filter(employer_id=employer_id)
+        .exclude(origin=Origin.GRADUATE, current_version__isnull=True)
+    )
 
 
 def review_queue(actor: Actor, *, college_id: int | None = None) -> QuerySet[Agreement]:
@@ -116,8 +122,29 @@ def versions_with_diffs(agreement: Agreement) -> list[dict[str, Any]]:
     return list(reversed(out))
 
 
-def history(agreement: Agreement) -> list[dict[str, Any]]:
-    """What happened, for every party: who (by role and name), when, why. No IPs here."""
+# How an actor is named to someone outside the school's staff (HR, the graduate): by
+# function, never by login name (a login name is half of a credential).
+_OUTSIDER_NAMES = {
+    Role.COLLEGE_ADMIN: _l("学院审核"),
+    Role.SCHOOL_ADMIN: _l("学校审核"),
+}
+
+
+def _actor_name(row: AuditLog, agreement: Agreement, for_outsider: bool) -> str:
+    if row.actor_role == Role.GRADUATE:
+        return ""
+    if not for_outsider:
+        return row.actor_username
+    if row.actor_role == Role.EMPLOYER:
+        return agreement.employer_name
+    return str(_OUTSIDER_NAMES.get(row.actor_role, ""))
+
+
+def history(agreement: Agreement, *, for_outsider: bool = True) -> list[dict[str, Any]]:
+    """What happened, for every party: who (by role and name), when, why. No IPs here.
+
+    Only the school's staff see staff login names; employers and graduates see functions.
+    """
     rows = AuditLog.objects.filter(
         target_type=agreement._meta.label_lower, target_id=str(agreement.pk)
     ).order_by("created_at", "id")
@@ -131,7 +158,7 @@ def history(agreement: Agreement) -> list[dict[str, Any]]:
                 "at": row.created_at,
                 "action": str(label or _HISTORY_LABELS.get(action, action)),
                 "role": str(role_labels.get(row.actor_role, _("系统"))),
-                "actor": row.actor_username if row.actor_role != Role.GRADUATE else "",
+                "actor": _actor_name(row, agreement, for_outsider),
                 "reason": row.reason,
                 "to": State(row.data["to"]).label if row.data.get("to") else "",
                 "version": row.data.get("version"),
@@ -148,22 +175,64 @@ _HISTORY_LABELS = {
 }
 
 
+# An employer named in a graduate's own (submitted) agreement sees its part only: the
+# job and its own details, not the graduate's archive and hukou addresses or other terms.
+EMPLOYER_SECTIONS_OF_GRADUATE_AGREEMENT = ("job", "employer")
+_EMPLOYER_FIELDS_OF_GRADUATE_AGREEMENT = frozenset(
+    name
+    for key, _t, names in SECTIONS
+    if key in EMPLOYER_SECTIONS_OF_GRADUATE_AGREEMENT
+    for name in names
+)
+
+
+def employer_sees_part_only(agreement: Agreement, party: Party) -> bool:
+    return party == Party.EMPLOYER and agreement.origin == Origin.GRADUATE
+
+
+def visible_content(agreement: Agreement, party: Party, content: dict | None) -> dict | None:
+    """`content` as this party may see it (an employer on a graduate's agreement: its part)."""
+    if content is None or not employer_sees_part_only(agreement, party):
+        return content
+    return {k: v for k, v in content.items() if k in _EMPLOYER_FIELDS_OF_GRADUATE_AGREEMENT}
+
+
 def detail(actor: Actor, agreement: Agreement, party: Party) -> dict[str, Any]:
     """Everything a detail page or API answer shows, for this party."""
     current = agreement.current_version
     shown = current.content if current else agreement.draft_content
+    part_only = employer_sees_part_only(agreement, party)
+    sections = sections_for_display(shown)
+    versions = versions_with_diffs(agreement)
+    if part_only:
+        sections = [s for s in sections if s["key"] in EMPLOYER_SECTIONS_OF_GRADUATE_AGREEMENT]
+        for v in versions:
+            v["changes"] = [
+                c for c in v["changes"] if c["field"] in _EMPLOYER_FIELDS_OF_GRADUATE_AGREEMENT
+            ]
     return {
         "agreement": agreement,
         "party": party,
         "actions": {a.value for a in allowed_actions(agreement, party)},
-        "sections": sections_for_display(shown),
+        "sections": sections,
+        # The graduate's working copy is theirs alone.
         "draft_sections": sections_for_display(agreement.draft_content)
-        if agreement.state in (State.DRAFT, State.RETURNED)
+        if agreement.state in (State.DRAFT, State.RETURNED) and not part_only
         else None,
-        "versions": versions_with_diffs(agreement),
-        "history": history(agreement),
+        "versions": versions,
+        "history": history(agreement, for_outsider=party in (Party.EMPLOYER, Party.GRADUATE)),
         "proofs": list(agreement.proofs.filter(removed=False)),
     }
+
+
+def proof_of(agreement: Agreement, proof_id: int):
+    """A proof image still attached to the agreement; a removed one is a 404 for everyone."""
+    from agreements.models import ProofImage
+
+    proof = ProofImage.objects.filter(pk=proof_id, agreement=agreement, removed=False).first()
+    if proof is None or not proof.image:
+        raise Http404(_("图片不存在。"))
+    return proof
 
 
 def state_counts(qs: QuerySet[Agreement]) -> dict[str, int]:
@@ -245,11 +314,16 @@ def dashboard_xlsx(actor: Actor) -> bytes:
     return buffer.getvalue()
 
 
-def prefill_for_employer(actor: Actor, school) -> dict[str, Any]:
-    """A new invitation's sections: the employer profile, then the offer it last sent here.
+# What an employer's earlier offer may lend a new invitation: the job terms, nothing else.
+PREFILL_JOB_FIELDS = tuple(next(names for key, _t, names in SECTIONS if key == "job"))
 
-    An HR hiring twenty graduates types the offer once; the graduate-specific parts are
-    the graduate's own, so nothing from another graduate's agreement is copied but the offer.
+
+def prefill_for_employer(actor: Actor, school) -> dict[str, Any]:
+    """A new invitation's sections: the employer's own profile and its last SENT offer's job terms.
+
+    An HR hiring twenty graduates types the offer once. Nothing else is copied: the archive
+    and hukou section and other terms belong to one graduate, and an agreement a graduate
+    started (which merely names this employer) is never a source.
     """
     from django_tenants.utils import schema_context
 
@@ -267,17 +341,17 @@ def prefill_for_employer(actor: Actor, school) -> dict[str, Any]:
     }
     with schema_context(school.schema_name):
         last = (
-            Agreement.objects.filter(employer_id=employer.pk, current_version__isnull=False)
+            Agreement.objects.filter(
+                employer_id=employer.pk,
+                origin=Origin.EMPLOYER,
+                sent_at__isnull=False,
+                current_version__isnull=False,
+            )
             .select_related("current_version")
             .order_by("-sent_at", "-pk")
             .first()
         )
         if last is not None:
-            content.update(
-                {
-                    k: v
-                    for k, v in last.current_version.content.items()
-                    if k not in ("employer_name", "credit_code")
-                }
-            )
+            offer = last.current_version.content
+            content.update({k: offer[k] for k in PREFILL_JOB_FIELDS if k in offer})
     return content

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django_tenants.utils import schema_context
 
 from accounts.models import Role
@@ -52,9 +53,13 @@ def party_of(actor: Actor, agreement: Agreement) -> Party | None:
     role = actor.role
     if role == Role.EMPLOYER:
         employer = links.employer_for_user(actor.user)
-        if employer is not None and agreement.employer_id == employer.pk:
-            return Party.EMPLOYER
-        return None
+        if employer is None or agreement.employer_id != employer.pk:
+            return None
+        if agreement.origin == Origin.GRADUATE and agreement.current_version_id is None:
+            # A graduate's own draft that names this employer is the graduate's business
+            # until it is submitted (then the employer sees only its part: selectors).
+            return None
+        return Party.EMPLOYER
     if role == Role.GRADUATE:
         return Party.GRADUATE if agreement.graduate.user_id == actor.user_id else None
     if role == Role.COLLEGE_ADMIN:
@@ -192,6 +197,39 @@ def _force_employer_fields(content: dict[str, Any], employer) -> dict[str, Any]:
     return content
 
 
+# One refusal for "no graduate with this 学号 and 姓名" and "this graduate can't be invited"
+# (signed elsewhere): the invitation form must not tell an employer who exists or who signed.
+CANNOT_INVITE = _lazy(
+    "无法向该毕业生发出邀约：请核对学号与姓名。如信息无误，该毕业生目前不能接收新的邀约。"
+)
+
+
+class InvitationRateLimited(PermissionError):
+    """Too many invitations created in the window (per employer, or at one school)."""
+
+
+def _count_invitation_attempt(employer, school) -> None:
+    """Every attempt counts, refused ones too: failures are what an oracle feeds on."""
+    from django.conf import settings
+
+    from core import ratelimit
+
+    window = settings.INVITATION_RATE_WINDOW_SECONDS
+    by_employer = ratelimit.hit(
+        f"invitations:employer:{employer.pk}",
+        limit=settings.INVITATION_RATE_PER_EMPLOYER,
+        window=window,
+    )
+    by_school = ratelimit.hit(
+        f"invitations:school:{school.pk}", limit=settings.INVITATION_RATE_PER_SCHOOL, window=window
+    )
+    if not (by_employer and by_school):
+        raise InvitationRateLimited(
+            _("发出邀约过于频繁，请稍后再试（每小时最多 %(n)d 份）。")
+            % {"n": settings.INVITATION_RATE_PER_EMPLOYER}
+        )
+
+
 def create_invitation(
     *,
     actor: Actor,
@@ -205,18 +243,24 @@ def create_invitation(
     employer = _employer_of(actor)
     if not employer.is_verified:
         raise PermissionError(_("单位尚未通过平台认证，暂不能发出邀约。"))
+    _count_invitation_attempt(employer, school)
     with schema_context(school.schema_name), transaction.atomic():
         graduate = links.find_graduate(student_number, name)
         if graduate is None:
-            raise ValidationError(
-                {"student_number": _("未找到学号与姓名均匹配的毕业生，请核对后重试。")}
-            )
+            raise ValidationError({"student_number": str(CANNOT_INVITE)})
         cleaned = clean_content(_force_employer_fields(content, employer))
         links.graduate_model().objects.select_for_update().filter(pk=graduate.pk).exists()
         if Agreement.objects.filter(graduate=graduate, state=State.SIGNED).exists():
-            raise ValidationError({"student_number": _("该毕业生已签约，不能再发出邀约。")})
+            # The same words as "no such graduate": another agreement's state is none of
+            # this employer's business.
+            raise ValidationError({"student_number": str(CANNOT_INVITE)})
+        # Only the employer's own invitations count (as the partial unique index says): a
+        # graduate's agreement naming this employer is not its invitation.
         existing = Agreement.objects.filter(
-            graduate=graduate, employer_id=employer.pk, state__in=OPEN_STATES
+            graduate=graduate,
+            employer_id=employer.pk,
+            origin=Origin.EMPLOYER,
+            state__in=OPEN_STATES,
         ).first()
         if existing is not None:
             raise ValidationError(
@@ -248,7 +292,7 @@ def create_invitation(
 def _send(actor: Actor, agreement: Agreement, party: Party) -> None:
     plan(agreement, Action.SEND, party)
     if Agreement.objects.filter(graduate=agreement.graduate, state=State.SIGNED).exists():
-        raise TransitionRefused(_("该毕业生已签约，不能再发出邀约。"), code="graduate_signed")
+        raise TransitionRefused(str(CANNOT_INVITE), code="graduate_signed")
     validity = get_school_settings().invitation_validity_days
     now = timezone.now()
     _new_version(actor, agreement)
@@ -334,8 +378,13 @@ def _in_school(school):
 
 def accept_invitation(*, actor: Actor, agreement_id: int, version: int, password: str) -> Agreement:
     """应约: the graduate accepts one specific version, confirming with their password."""
-    if actor.user is None or not actor.user.check_password(password or ""):
-        raise ValidationError({"password": _("密码不正确，请重新输入登录密码以确认应约。")})
+    from accounts import password_checks
+
+    # Outside the transaction: a wrong password stays counted as a failed login (axes).
+    if actor.user is None or not password_checks.verify(actor, actor.user, password or ""):
+        wrong = _("密码不正确，请重新输入登录密码以确认应约。")
+        refusal = password_checks.refusal(actor, actor.user, wrong) if actor.user else wrong
+        raise ValidationError({"password": refusal})
     with transaction.atomic():
         agreement, party = _lock(actor, agreement_id)
         plan(agreement, Action.ACCEPT, party)
@@ -427,10 +476,22 @@ def remove_proof(*, actor: Actor, agreement_id: int, proof_id: int) -> None:
     with transaction.atomic():
         agreement, party = _lock(actor, agreement_id)
         plan(agreement, Action.EDIT, party)
-        updated = agreement.proofs.filter(pk=proof_id, removed=False).update(removed=True)
-        if not updated:
+        proof = agreement.proofs.select_for_update().filter(pk=proof_id, removed=False).first()
+        if proof is None:
             raise Http404(_("图片不存在。"))
+        name = proof.image.name
+        proof.removed = True
+        proof.image = ""  # the row (and the audit) remember it existed; nobody can open it
+        proof.save(update_fields=["removed", "image"])
         audit.record(actor, "agreement.proof_removed", target=agreement, data={"proof": proof_id})
+        transaction.on_commit(lambda: _delete_stored(name))
+
+
+def _delete_stored(name: str) -> None:
+    from django.core.files.storage import default_storage
+
+    if name:
+        default_storage.delete(name)
 
 
 def submit_own_agreement(*, actor: Actor, agreement_id: int) -> Agreement:

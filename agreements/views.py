@@ -24,7 +24,7 @@ from agreements.forms import (
     ReasonForm,
     ReviewForm,
 )
-from agreements.models import ProofImage, State
+from agreements.models import State
 from core.context import actor_from_request
 from core.forms import add_service_errors
 from core.spreadsheets import xlsx_response
@@ -281,7 +281,8 @@ def proof_remove(request, pk: int, proof_id: int):
 def proof_image(request, pk: int, proof_id: int):
     """Served through the app so only the agreement's parties can see it (storage is private)."""
     agreement, _party = selectors.get_agreement(actor_from_request(request), pk)
-    proof = get_object_or_404(ProofImage, pk=proof_id, agreement=agreement)
+    # A removed proof is gone for everyone (the audit log keeps that it existed).
+    proof = selectors.proof_of(agreement, proof_id)
     response = FileResponse(proof.image.open("rb"))
     response["Cache-Control"] = "private, max-age=300"
     return response

@@ -2,13 +2,12 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import APIException, AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import throttle
+from accounts import throttle, tokens
 
 
 class LoginLocked(APIException):
@@ -36,6 +35,7 @@ class ObtainTokenView(APIView):
             "TokenResponse",
             {
                 "token": serializers.CharField(),
+                "expires_at": serializers.DateTimeField(),
                 "role": serializers.CharField(),
                 "must_change_password": serializers.BooleanField(),
             },
@@ -54,10 +54,13 @@ class ObtainTokenView(APIView):
             if refusal:
                 raise LoginLocked(refusal)
             raise AuthenticationFailed(_("账号或密码不正确。"))
-        token, _created = Token.objects.get_or_create(user=user)
+        # A new token per login: each device can be listed and revoked on its own, and
+        # each expires (accounts.tokens).
+        token, key = tokens.issue(user, name=request.META.get("HTTP_USER_AGENT", ""))
         return Response(
             {
-                "token": token.key,
+                "token": key,
+                "expires_at": tokens.expires_at(token),
                 "role": user.role,
                 "must_change_password": user.must_change_password,
             }

@@ -93,14 +93,41 @@ def onboard(n: int, prefix: str) -> list:
     return schools
 
 
+def _bulk_tokens(user_ids: list[int]) -> dict[int, str]:
+    """One API token per user in one INSERT (accounts.tokens.issue one by one is slow here)."""
+    import hashlib
+    import secrets
+
+    from django.utils import timezone
+
+    from accounts.models import ApiToken
+
+    keys = {uid: secrets.token_hex(20) for uid in user_ids}
+    now = timezone.now()
+    ApiToken.objects.bulk_create(
+        [
+            ApiToken(
+                user_id=uid,
+                digest=hashlib.sha256(key.encode()).hexdigest(),
+                prefix=key[:8],
+                name="bench",
+                last_used_at=now,
+            )
+            for uid, key in keys.items()
+        ],
+        batch_size=5000,
+    )
+    return keys
+
+
 def populate(school, graduates: int) -> dict:
     """Roster import, then 生源 approved and one known password (SQL), a college admin."""
     from django.contrib.auth.hashers import make_password
     from django.db import connection
     from django_tenants.utils import schema_context
-    from rest_framework.authtoken.models import Token
     from roster import build_roster
 
+    from accounts import tokens as api_tokens
     from accounts.models import User
     from core.context import Actor
     from students.models import College, Graduate
@@ -128,12 +155,9 @@ def populate(school, graduates: int) -> dict:
         )
         User.objects.filter(pk__in=[admin.pk, college_admin.pk]).update(must_change_password=False)
         grads = list(Graduate.objects.values_list("student_number", "name", "user_id"))
-        Token.objects.bulk_create(
-            [Token(user_id=uid, key=Token.generate_key()) for _n, _m, uid in grads]
-        )
-        tokens = dict(Token.objects.values_list("user_id", "key"))
-        admin_token = Token.objects.create(user=admin).key
-        college_token = Token.objects.create(user=college_admin).key
+        tokens = _bulk_tokens([uid for _n, _m, uid in grads])
+        admin_token = api_tokens.issue(admin)[1]
+        college_token = api_tokens.issue(college_admin)[1]
     return {
         "host": f"{school.subdomain}.localhost",
         "subdomain": school.subdomain,
@@ -145,8 +169,8 @@ def populate(school, graduates: int) -> dict:
 
 def employers(n: int) -> list[str]:
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from rest_framework.authtoken.models import Token
 
+    from accounts import tokens as api_tokens
     from accounts.models import User
     from accounts.services import create_operator
     from core.context import Actor, cli_actor
@@ -176,7 +200,7 @@ def employers(n: int) -> list[str]:
             licence=SimpleUploadedFile("l.png", png(), content_type="image/png"),
         )
         verify_employer(actor=Actor(user=operator, via="cli"), employer_id=membership.employer_id)
-        tokens.append(Token.objects.create(user=User.objects.get(pk=membership.user_id)).key)
+        tokens.append(api_tokens.issue(User.objects.get(pk=membership.user_id))[1])
     return tokens
 
 

@@ -10,12 +10,22 @@ MOBILE_RE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 
 
 def mask_id_number(value: str | None) -> str:
-    """`430521200001011234` → `4305**********1234`."""
+    """`430521200001011234` → `4305**2000********`: region and birth year, never the tail.
+
+    The initial password of a graduate is the last six characters of the ID number, so no
+    mask may show any of them (the old `4305**********1234` gave away four of six). What
+    stays lets a teacher tell two records apart: the first four (province and city of the
+    household registration) and, for an 18-character number, the birth year.
+    """
     if not value:
         return ""
-    if len(value) <= 8:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+    value = str(value).strip()
+    n = len(value)
+    if n == 18 and value[6:10].isdigit():
+        return value[:4] + "**" + value[6:10] + "*" * 8
+    if n >= 12:  # other documents: never more than the first four
+        return value[:4] + "*" * (n - 4)
+    return "*" * n
 
 
 def mask_phone(value: str | None) -> str:

@@ -73,6 +73,9 @@ def _school_credentials() -> tuple[str, str]:
     return school.wechat_app_id, school.wechat_app_secret
 
 
+FAREWELL_EVENT = "wechat_unbound"
+
+
 def deliver(delivery_id: int) -> Outcome:
     """Send one outbox row if it is due and nobody else is sending it."""
     from notifications.models import Message
@@ -89,7 +92,12 @@ def deliver(delivery_id: int) -> Outcome:
         outbox.mark_failed(row, None, _("学校已更换公众号，该消息属于原公众号"))
         return Outcome("failed")
     owner = Message.objects.filter(pk=row.message_id).values("user_id")
-    if not WechatBinding.objects.filter(user_id__in=owner, openid=row.openid).exists():
+    # "Your binding was removed" goes to the WeChat that was just unbound (wechat.services).
+    farewell = Message.objects.filter(pk=row.message_id, event=FAREWELL_EVENT).exists()
+    if (
+        not farewell
+        and not WechatBinding.objects.filter(user_id__in=owner, openid=row.openid).exists()
+    ):
         outbox.mark_failed(row, None, _("毕业生已解绑微信"))
         return Outcome("failed")
     client = _client(app_id, secret)

@@ -39,6 +39,7 @@ EVENTS: dict[str, Event] = {
         Event("agreement_signed", _("三方协议"), _("签约成功")),
         Event("termination_decided", _("解约申请"), _("已处理")),
         Event("wechat_bound", _("微信绑定"), _("绑定成功")),
+        Event("wechat_unbound", _("微信绑定"), _("绑定已解除")),
     )
 }
 

@@ -121,7 +121,15 @@ CACHES = {
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
         # A Redis outage must slow nothing down: fail fast and let callers fall back.
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-    }
+    },
+    # Counters that span every school (per-IP login failures, invitation rate limits): the
+    # same Redis, keys NOT prefixed by schema, so moving between hosts doesn't reset them.
+    "platform": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "platform",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -130,6 +138,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # The ID number, its last six (the initial password), the 学号, the birth date.
+    {"NAME": "students.password_validation.PersonalDataValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
@@ -313,12 +323,29 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "core.context.client_ip"
 AXES_VERBOSE = False
+# Never store typed passwords in axes' records of the request (password change, 应约).
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "password",
+    "old_password",
+    "new_password",
+    "new_password_again",
+]
 # Our login form and token view show the lockout in Chinese, so axes' middleware isn't needed;
 # the per-IP limit is accounts.throttle (higher than the per-account one), hence W006.
 SILENCED_SYSTEM_CHECKS += ["axes.W002", "axes.W006"]
 # A campus NAT hides thousands of graduates behind one address: generous, but bounded.
 LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=50)
 LOGIN_IP_WINDOW_SECONDS = env.int("LOGIN_IP_WINDOW_SECONDS", default=15 * 60)
+# API tokens (accounts.tokens): sliding expiry after this long unused, and a hard maximum.
+API_TOKEN_IDLE_SECONDS = env.int("API_TOKEN_IDLE_SECONDS", default=3 * 24 * 3600)
+API_TOKEN_MAX_AGE_SECONDS = env.int("API_TOKEN_MAX_AGE_SECONDS", default=30 * 24 * 3600)
+# Invitations an employer may create per hour (all schools), and per school per hour (all
+# employers): a verified employer must not use the invitation form to look graduates up.
+INVITATION_RATE_PER_EMPLOYER = env.int("INVITATION_RATE_PER_EMPLOYER", default=60)
+INVITATION_RATE_PER_SCHOOL = env.int("INVITATION_RATE_PER_SCHOOL", default=600)
+INVITATION_RATE_WINDOW_SECONDS = env.int("INVITATION_RATE_WINDOW_SECONDS", default=3600)
 # Key of the HMAC blind index of ID numbers (uniqueness without decrypting). Changing it
 # requires recomputing Graduate.id_number_index.
 ID_NUMBER_INDEX_KEY = env.str("ID_NUMBER_INDEX_KEY", default=SECRET_KEY)

@@ -14,10 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from accounts.models import Role, User
-from accounts.services import create_user
+from accounts.services import create_user, end_other_access
 from core import audit
 from core.context import Actor
 from students.identity import id_number_index
@@ -147,8 +146,9 @@ def reset_graduate_password(*, actor: Actor, graduate: Graduate) -> None:
     user.set_unusable_password()
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
-    Token.objects.filter(user=user).delete()
     audit.record(actor, "graduate.password_reset", target=graduate)
+    # Whoever knew the old password (and bound their WeChat with it) is out now.
+    end_other_access(actor=actor, user=user, reason="password_reset")
 
 
 # ---- roster import ------------------------------------------------------------------------

@@ -17,6 +17,22 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The two test schools serve the whole suite: a per-school invitation limit would trip
+    # over the suite itself (tests/security/ checks the limit with its own values).
+    settings.INVITATION_RATE_PER_SCHOOL = 1_000_000
+
+
+def _clear_platform_counters() -> None:
+    """Counters shared by all schools (per-IP login failures, invitation limits) of an
+    earlier run would otherwise leak into this one."""
+    from django.core.cache import caches
+
+    try:
+        client = caches["platform"]._cache.get_client(write=True)
+        for key in client.scan_iter("platform:*"):
+            client.delete(key)
+    except Exception:  # noqa: BLE001 - Redis down: the tests that need it will say so
+        pass
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +53,7 @@ def django_db_setup(request, django_test_environment, django_db_blocker):
     from tenants.models import School
 
     app.control.purge()  # tasks queued by an earlier, interrupted run
+    _clear_platform_counters()
     with django_db_blocker.unblock():
         db_cfg = setup_databases(
             verbosity=request.config.option.verbose, interactive=False, aliases={"default"}

@@ -53,7 +53,10 @@ def bind_openid(*, actor: Actor, user: User, openid: str, app_id: str) -> Wechat
         user=user,
         event="wechat_bound",
         title=_("微信绑定成功"),
-        body=_("您的账号已与本微信绑定，之后从公众号进入将自动登录，各项进展会通过微信通知您。"),
+        body=_(
+            "您的账号已与一个微信绑定，之后从公众号进入将自动登录，各项进展会通过微信通知您。"
+            "如果不是您本人操作，请立即修改密码（修改后该微信的绑定会自动解除）。"
+        ),
         url="/notifications/",
     )
     return binding
@@ -70,6 +73,14 @@ def unbind(*, actor: Actor, user: User, reason: str = "") -> bool:
     binding = WechatBinding.objects.select_for_update().filter(user=user).first()
     if binding is None:
         return False
+    if by_admin:
+        _farewell(
+            user,
+            _(
+                "学校管理员已解除您账号与微信的绑定（原因：%(reason)s）。如需继续使用微信，请重新绑定。"
+            )
+            % {"reason": reason.strip()},
+        )
     binding.delete()
     audit.record(
         actor,
@@ -79,6 +90,64 @@ def unbind(*, actor: Actor, user: User, reason: str = "") -> bool:
         data={"by": "school_admin" if by_admin else "self", "app_id": binding.app_id},
     )
     return True
+
+
+UNBOUND_EVENT = "wechat_unbound"
+
+
+def _farewell(user: User, body: str) -> None:
+    """Tell the graduate, in-app and on the WeChat being unbound (call before deleting it).
+
+    The outbox row is written while the binding still exists, so it carries that openid;
+    notifications.delivery lets this one event through to an openid no longer bound.
+    """
+    from notifications.services import notify
+
+    notify(
+        user=user,
+        event=UNBOUND_EVENT,
+        title=_("微信绑定已解除"),
+        body=body,
+        url="/wechat/",
+    )
+
+
+def end_binding_on_access_end(*, user: User, actor: Actor, reason: str) -> bool:
+    """A password change or reset ends the WeChat binding too (accounts.signals.access_ended).
+
+    Someone who once knew the password may have bound their own WeChat with it; after the
+    graduate changes the password (or an admin resets it) that WeChat must not log in.
+    """
+    if user.role != Role.GRADUATE:
+        return False
+    binding = WechatBinding.objects.select_for_update().filter(user=user).first()
+    if binding is None:
+        return False
+    _farewell(
+        user,
+        _(
+            "因账号密码已修改或重置，您的账号与微信的绑定已解除。如需继续用微信登录和接收"
+            "通知，请从公众号菜单重新进入并绑定；如果不是您本人操作，请立即联系学院老师。"
+        ),
+    )
+    binding.delete()
+    audit.record(
+        actor,
+        "wechat.unbound",
+        target=user,
+        reason=reason,
+        data={"by": "password", "app_id": binding.app_id},
+    )
+    return True
+
+
+def _on_access_ended(sender, *, user, actor, reason, **kwargs) -> None:
+    from django.db import connection
+    from django_tenants.utils import get_public_schema_name
+
+    if connection.schema_name == get_public_schema_name():
+        return  # bindings live in school schemas only
+    end_binding_on_access_end(user=user, actor=actor, reason=reason)
 
 
 def check_credentials(*, app_id: str, secret: str) -> tuple[bool, str]:

@@ -161,8 +161,13 @@ def check_credentials(request):
 
 
 def fake_received(request):
-    """Development only: what the fake WeChat server has received."""
-    if not settings.DEBUG:
+    """Development only, operators only: what the fake WeChat server has received.
+
+    It shows template messages with graduates' names and links, so DEBUG alone (a
+    misconfigured server) is not enough: an anonymous visitor gets a 404 either way.
+    """
+    user = request.user
+    if not settings.DEBUG or not (user.is_authenticated and user.role == Role.OPERATOR):
         raise Http404
     base = settings.WECHAT_API_BASE.rstrip("/")
     try:

@@ -56,7 +56,7 @@ def test_scenario_1_employer_invites_graduate_accepts_two_reviews(world, live_se
         hr, {k: v for k, v in f.offer().items() if k not in ("employer_name", "credit_code")}
     )
     hr.get_by_role("button", name="发送邀约").click()
-    assert "未找到学号与姓名均匹配的毕业生" in hr.content()
+    assert "请核对学号与姓名" in hr.content()
     hr.get_by_label("毕业生姓名").fill(graduate.name)
     hr.get_by_role("button", name="发送邀约").click()
     assert "邀约已发出" in hr.locator(".messages").inner_text()
