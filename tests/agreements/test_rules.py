@@ -93,11 +93,11 @@ def test_signing_closes_the_other_open_invitations_with_a_reason_their_employers
         assert "已与其他单位签约" in notice.body
         entry = AgreementIndexEntry.objects.get(school=cast.tenant, agreement_id=b.pk)
         assert entry.state == State.CLOSED
-        # …and the signed graduate can't be invited again.
+        # …and the signed graduate can't be invited again (a new employer isn't told why).
         third = f.make_employer()
         with pytest.raises(ValidationError) as exc:
             flows.invite(cast, third, graduate)
-        assert "已签约" in str(exc.value)
+        assert "不能接收新的邀约" in str(exc.value) and "签约" not in str(exc.value)
 
 
 def test_only_an_approved_graduate_may_accept(school_a, employer):
