@@ -26,7 +26,7 @@ from agreements.forms import (
 )
 from agreements.models import State
 from core.context import actor_from_request
-from core.forms import add_service_errors
+from core.forms import add_service_errors, post_data
 from core.spreadsheets import xlsx_response
 from settings_per_school.selectors import get_school_settings
 from tenants.selectors import school_list
@@ -186,7 +186,7 @@ def own_new(request):
     settings = get_school_settings()
     if not settings.allow_student_initiation:
         return render(request, "agreements/not_open.html", status=403)
-    form = OwnAgreementForm(request.POST or None)
+    form = OwnAgreementForm(post_data(request))
     if request.method == "POST":
         try:
             agreement = services.start_own_agreement(
