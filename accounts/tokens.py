@@ -85,13 +85,3 @@ def revoke_all(user: User, *, keep: ApiToken | None = None) -> int:
         qs = qs.exclude(pk=keep.pk)
     deleted, _rows = qs.delete()
     return deleted
-
-
-def purge_expired() -> int:
-    """Dead tokens of the current schema (they are refused anyway; this keeps the table small)."""
-    now = timezone.now()
-    alive = _alive(now)
-    deleted, _rows = ApiToken.objects.exclude(
-        last_used_at__gt=alive["last_used_at__gt"], created_at__gt=alive["created_at__gt"]
-    ).delete()
-    return deleted
