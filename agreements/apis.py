@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import Throttled
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -461,14 +462,17 @@ class EmployerInvitationsApi(APIView):
         s.is_valid(raise_exception=True)
         d = s.validated_data
         school = _school(d["school"])
-        agreement = services.create_invitation(
-            actor=actor_from_request(request),
-            school=school,
-            student_number=d["student_number"],
-            name=d["name"],
-            content=d["content"],
-            send=d["send"],
-        )
+        try:
+            agreement = services.create_invitation(
+                actor=actor_from_request(request),
+                school=school,
+                student_number=d["student_number"],
+                name=d["name"],
+                content=d["content"],
+                send=d["send"],
+            )
+        except services.InvitationRateLimited as exc:
+            raise Throttled(detail=str(exc)) from exc
         return Response(_employer_full(request, school, agreement.pk), status=201)
 
 

@@ -186,7 +186,7 @@ def test_invitations_are_rate_limited_per_employer(cast, employer, settings):
         ),
         content_type="application/json",
     )
-    assert refused.status_code == 403 and "过于频繁" in refused.json()["detail"]
+    assert refused.status_code == 429 and "过于频繁" in refused.json()["detail"]
 
 
 def test_invitations_are_rate_limited_per_school_across_employers(
