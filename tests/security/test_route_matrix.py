@@ -88,16 +88,36 @@ def observe(cast, urlconf: str, route: str, method: str) -> dict[str, str]:
     return out
 
 
+def unclassified(urlconf: str, table: dict) -> tuple[list[str], list[str]]:
+    """(routes of the URLconf the table doesn't classify, table rows whose route is gone)."""
+    routes = set(m.patterns(urlconf))
+    return sorted(routes - set(table)), sorted(set(table) - routes)
+
+
 def test_every_route_is_classified():
     for urlconf in (m.TENANT, m.PUBLIC):
-        routes = set(m.patterns(urlconf))
-        classified = set(MATRIX[urlconf])
-        assert not routes - classified, (
-            f"unclassified routes of {urlconf}: {sorted(routes - classified)}"
-        )
-        assert not classified - routes, (
-            f"classified but gone from {urlconf}: {sorted(classified - routes)}"
-        )
+        missing, gone = unclassified(urlconf, MATRIX[urlconf])
+        assert not missing, f"unclassified routes of {urlconf}: {missing}"
+        assert not gone, f"classified but gone from {urlconf}: {gone}"
+
+
+def test_a_new_route_fails_until_it_is_classified():
+    import sys
+    import types
+
+    from django.urls import include, path
+
+    module = types.ModuleType("tests.security._urls_with_a_new_route")
+    module.urlpatterns = [
+        path("", include(m.TENANT)),
+        path("brand-new/<int:pk>/", lambda request, pk: None),
+    ]
+    sys.modules[module.__name__] = module
+    try:
+        missing, gone = unclassified(module.__name__, MATRIX[m.TENANT])
+    finally:
+        del sys.modules[module.__name__]
+    assert missing == ["brand-new/<int:pk>/"] and not gone
 
 
 CELLS = [
