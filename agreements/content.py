@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from core.forms import EMPTY_CHOICE
 from employers.credit_code import normalize_credit_code, validate_credit_code
 from employers.models import Industry, Nature
 
@@ -22,10 +23,10 @@ POSTCODE_RE = re.compile(r"^\d{6}$")
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 
 # The directory's vocabularies, so a 云 entry fills the employer section as it is.
-NATURE_CHOICES = [("", "—"), *Nature.choices]
-INDUSTRY_CHOICES = [("", "—"), *Industry.choices]
+NATURE_CHOICES = [EMPTY_CHOICE, *Nature.choices]
+INDUSTRY_CHOICES = [EMPTY_CHOICE, *Industry.choices]
 JOB_CATEGORY_CHOICES = [
-    ("", "—"),
+    EMPTY_CHOICE,
     ("engineering", _l("工程技术人员")),
     ("education", _l("教学人员")),
     ("health", _l("卫生专业技术人员")),

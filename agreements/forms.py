@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agreements.content import AgreementContentForm
+from core.forms import EMPTY_CHOICE
 
 
 class AcceptForm(forms.Form):
@@ -53,7 +54,7 @@ class InvitationForm(AgreementContentForm):
 
     def __init__(self, *args, schools=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].choices = [("", "—")] + [(s.subdomain, s.name) for s in schools]
+        self.fields["school"].choices = [EMPTY_CHOICE] + [(s.subdomain, s.name) for s in schools]
 
 
 class OwnAgreementForm(AgreementContentForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -92,6 +93,9 @@ def display_value(graduate: Graduate, field: str, value: Any) -> str:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, Decimal):
+        # 学制 4, not "4.0"; 2.5 stays 2.5.
+        return str(int(value)) if value == int(value) else str(value.normalize())
     return str(value)
 
 
