@@ -64,5 +64,23 @@ class OwnAgreementForm(AgreementContentForm):
     field_order = ["employer_id"]
 
 
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
 class ProofForm(forms.Form):
-    image = forms.ImageField(label=_("就业证明材料（JPG/PNG，最多 9 张）"))
+    """Several images in one pick (the services check each by content, nine at most)."""
+
+    image = forms.FileField(
+        label=_("就业证明材料（JPG/PNG，可一次选择多张，最多 9 张）"),
+        widget=MultipleImageInput(attrs={"accept": "image/jpeg,image/png", "multiple": True}),
+    )
+
+
+class DeleteDraftForm(forms.Form):
+    reason = forms.CharField(
+        label=_("删除原因（选填）"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput,
+    )

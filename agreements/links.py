@@ -60,6 +60,13 @@ def can_sign(graduate) -> bool:
     return students_can_sign(graduate)
 
 
+def notify_reviewers(graduate, level: str) -> None:
+    """Tell the teachers of `level` ("college" / "school") that an agreement waits for them."""
+    from students.reviewers import notify_agreement_waiting
+
+    notify_agreement_waiting(graduate, level)
+
+
 def college_ids_for(user) -> set[int]:
     """The colleges a college admin is bound to."""
     return set(user.admin_colleges.values_list("pk", flat=True))

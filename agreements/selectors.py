@@ -63,7 +63,9 @@ def agreements_for_employer(employer_id: int) -> QuerySet[Agreement]:
     return _base().filter(employer_id=employer_id)
 
 
-def review_queue(actor: Actor, *, college_id: int | None = None) -> QuerySet[Agreement]:
+def review_queue(
+    actor: Actor, *, college_id: int | None = None, q: str = "", origin: str = ""
+) -> QuerySet[Agreement]:
     if actor.role == Role.COLLEGE_ADMIN:
         qs = _base().filter(
             state__in=REVIEW_STATES[Party.COLLEGE],
@@ -75,6 +77,14 @@ def review_queue(actor: Actor, *, college_id: int | None = None) -> QuerySet[Agr
         return Agreement.objects.none()
     if college_id:
         qs = qs.filter(graduate__college_id=college_id)
+    if origin in Origin.values:
+        qs = qs.filter(origin=origin)
+    if q:
+        qs = qs.filter(
+            Q(graduate__name__contains=q)
+            | Q(graduate__student_number=q)
+            | Q(employer_name__contains=q)
+        )
     return qs.order_by("updated_at", "pk")
 
 
@@ -116,6 +126,11 @@ def versions_with_diffs(agreement: Agreement) -> list[dict[str, Any]]:
     return list(reversed(out))
 
 
+def changes_since_previous(versions: list[dict[str, Any]]) -> list[dict]:
+    """What the newest version changed against the one before (shown above 确认应约)."""
+    return versions[0]["changes"] if len(versions) > 1 else []
+
+
 def history(agreement: Agreement) -> list[dict[str, Any]]:
     """What happened, for every party: who (by role and name), when, why. No IPs here."""
     rows = AuditLog.objects.filter(
@@ -145,6 +160,7 @@ _HISTORY_LABELS = {
     "edited": "修改内容",
     "proof_added": "上传证明材料",
     "proof_removed": "删除证明材料",
+    "deleted": "删除草稿",
 }
 
 

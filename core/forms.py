@@ -1,5 +1,5 @@
-from django.utils.translation import gettext_lazy as _l
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _l
 
 
 def add_service_errors(form, error: ValidationError) -> None:

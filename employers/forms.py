@@ -20,9 +20,7 @@ def _org_fields() -> dict[str, forms.Field]:
             help_text=_("18 位，见营业执照"),
             widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
         ),
-        "nature": forms.ChoiceField(
-            label=_("单位性质"), choices=[EMPTY_CHOICE, *Nature.choices]
-        ),
+        "nature": forms.ChoiceField(label=_("单位性质"), choices=[EMPTY_CHOICE, *Nature.choices]),
         "industry": forms.ChoiceField(
             label=_("所属行业"),
             choices=[EMPTY_CHOICE]

@@ -39,6 +39,9 @@ EVENTS: dict[str, Event] = {
         Event("agreement_signed", _("三方协议"), _("签约成功")),
         Event("termination_decided", _("解约申请"), _("已处理")),
         Event("wechat_bound", _("微信绑定"), _("绑定成功")),
+        # Teachers: something waits in their review queue (students/reviewers.py).
+        Event("source_review_waiting", _("生源信息审核"), _("有待审核的生源信息")),
+        Event("agreement_review_waiting", _("协议审核"), _("有待审核的协议")),
     )
 }
 
