@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.content import AgreementContentForm
 from core.forms import EMPTY_CHOICE
+from employers.widgets import EmployerAutocompleteInput
 
 
 class AcceptForm(forms.Form):
@@ -58,10 +59,24 @@ class InvitationForm(AgreementContentForm):
 
 
 class OwnAgreementForm(AgreementContentForm):
-    """学生发起: an employer from the directory (云) or typed in."""
+    """学生发起: an employer from the directory (云) or typed in (one widget for both)."""
 
     employer_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     field_order = ["employer_id"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["employer_name"].widget = EmployerAutocompleteInput(
+            fill={
+                "employer_id": "#id_employer_id",
+                "credit_code": "#id_credit_code",
+                "nature": "#id_nature",
+                "industry": "#id_industry",
+                # The directory knows the region, not the street: a start the graduate completes.
+                "region": "#id_employer_address",
+            },
+            attrs={"placeholder": _("输入单位名称、拼音首字母或信用代码")},
+        )
 
 
 class MultipleImageInput(forms.ClearableFileInput):

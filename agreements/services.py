@@ -286,26 +286,56 @@ def send_invitation(*, actor: Actor, school, agreement_id: int) -> Agreement:
         return agreement
 
 
+UNCHANGED: Any = object()
+
+
 def edit_agreement(
-    *, actor: Actor, agreement_id: int, content: dict[str, Any], school=None
+    *,
+    actor: Actor,
+    agreement_id: int,
+    content: dict[str, Any],
+    school=None,
+    employer_id: Any = UNCHANGED,
 ) -> Agreement:
-    """Change the working copy of a draft (or of a returned invitation, for the employer)."""
+    """Change the working copy of a draft (or of a returned invitation, for the employer).
+
+    A graduate's own draft may also switch its employer: another 云 entry, or none (typed in).
+    """
     with _in_school(school), transaction.atomic():
         agreement, party = _lock(actor, agreement_id)
         plan(agreement, Action.EDIT, party)
+        if (
+            employer_id is not UNCHANGED
+            and agreement.origin == Origin.GRADUATE
+            and (employer_id or None) != agreement.employer_id
+        ):
+            _switch_employer(agreement, employer_id or None)
         if agreement.employer_id:
             employer = links.employer_by_id(agreement.employer_id)
             content = _force_employer_fields(content, employer)
         cleaned = clean_content(content)
         old = agreement.draft_content
         agreement.draft_content = cleaned
-        if agreement.origin == Origin.GRADUATE and not agreement.employer_id:
+        if agreement.origin == Origin.GRADUATE:
             agreement.employer_name = cleaned["employer_name"]
         _save(agreement)
         changed = sorted(k for k in cleaned if old.get(k) != cleaned.get(k))
         audit.record(actor, "agreement.edited", target=agreement, data={"fields": changed})
         links.sync_index(agreement)
         return agreement
+
+
+def _switch_employer(agreement: Agreement, employer_id: int | None) -> None:
+    if employer_id is not None and links.employer_by_id(employer_id) is None:
+        raise ValidationError({"employer_id": _("所选单位不存在，请重新选择。")})
+    if agreement.employer_id:
+        # The old employer's cross-school view must not keep a draft that is no longer theirs.
+        from employers.models import AgreementIndexEntry
+
+        AgreementIndexEntry.objects.filter(
+            school_id=links.current_school().pk, agreement_id=agreement.pk
+        ).delete()
+    agreement.employer_id = employer_id
 
 
 def withdraw_invitation(*, actor: Actor, school, agreement_id: int, reason: str = "") -> Agreement:

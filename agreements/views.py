@@ -294,7 +294,12 @@ def own_edit(request, pk: int):
     if request.method == "POST":
         form = OwnAgreementForm(request.POST)
         try:
-            services.edit_agreement(actor=actor, agreement_id=pk, content=_content_of(form))
+            services.edit_agreement(
+                actor=actor,
+                agreement_id=pk,
+                content=_content_of(form),
+                employer_id=_int(request.POST.get("employer_id")),
+            )
         except ValidationError as exc:
             form.is_valid()
             add_service_errors(form, exc)
