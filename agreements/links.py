@@ -103,6 +103,9 @@ def sync_index(agreement, *, school=None) -> None:
         state=agreement.state,
         position=(agreement.draft_content or {}).get("position", ""),
         updated_at=agreement.updated_at,
+        # The HR typed this graduate's 学号 and 姓名 to invite them: show what they know.
+        student_number=agreement.graduate.student_number,
+        known_to_employer=agreement.origin == "employer",
     )
 
 

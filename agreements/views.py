@@ -434,6 +434,9 @@ def employer_new(request):
     employer = links.employer_for_user(request.user)
     if employer is None:
         raise PermissionDenied
+    if not employer.is_verified:
+        # Say it before the HR types a whole offer the service would refuse.
+        return render(request, "agreements/employer_unverified.html", {"employer": employer})
     schools = list(_schools())
     actor = actor_from_request(request)
     if request.method == "POST":
