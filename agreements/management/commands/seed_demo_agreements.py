@@ -94,6 +94,16 @@ def approve_source(graduate) -> None:
     verification.approve(actor=_cli(reviewer), graduate=graduate)
 
 
+def _allow_student_initiation() -> None:
+    from settings_per_school.selectors import get_school_settings
+    from settings_per_school.services import update_school_settings
+
+    if not get_school_settings().allow_student_initiation:
+        update_school_settings(
+            actor=cli_actor("seed_demo"), changes={"allow_student_initiation": True}
+        )
+
+
 class Command(BaseCommand):
     help = "Demo employer and HR; per demo school a graduate with an invitation and one signed."
 
@@ -107,6 +117,10 @@ class Command(BaseCommand):
             if school is None:
                 continue
             with schema_context(school.schema_name):
+                if (
+                    subdomain == "syxy"
+                ):  # 学生发起签约 (with the 云 autocomplete) can be walked here
+                    _allow_student_initiation()
                 graduates = {
                     g.student_number: g
                     for g in Graduate.objects.select_related("user", "college").filter(
