@@ -188,3 +188,38 @@ def test_the_credit_code_error_is_printed_once(cast):
     data = {k: ("on" if v is True else v) for k, v in content.items() if v is not False}
     page = client.post("/agreements/new/", data).content.decode()
     assert page.count("校验位不正确") == 1, page
+
+
+def test_agreement_review_queue_notice_counts_and_next(cast, employer):
+    from notifications.models import Message
+
+    reviewer = cast.college_admins[0]
+    with f.in_school(cast.tenant):
+        agreements = []
+        for graduate in cast.graduates[:3]:
+            a = flows.invite(cast, employer, graduate)
+            flows.accept(a, graduate)
+            agreements.append(a)
+        # Three accepted, one unread notice for the college admin.
+        assert Message.objects.filter(user=reviewer, event="agreement_review_waiting").count() == 1
+    client = logged_in_client(cast.tenant, reviewer.username, f.STAFF_PASSWORD)
+    home = client.get("/").content.decode()
+    assert "<b>3</b>待审核协议" in home
+    first, second, _third = agreements
+    page = client.get(f"/agreements/{first.pk}/").content.decode()
+    assert "第 1 / 3 份" in page and 'id="approve-btn"' in page and 'id="reject-btn"' in page
+    no_reason = client.post(f"/agreements/{first.pk}/review", {"decision": "reject", "reason": ""})
+    assert no_reason["Location"].startswith(f"/agreements/{first.pk}/")
+    done = client.post(
+        f"/agreements/{first.pk}/review", {"decision": "approve", "reason": "材料齐全"}
+    )
+    assert done["Location"] == f"/agreements/{second.pk}/"
+    with f.in_school(cast.tenant):
+        first.refresh_from_db()
+        assert first.state == State.SCHOOL_REVIEW
+        row = AuditLog.objects.filter(action="agreement.approve", target_id=str(first.pk)).get()
+        assert row.reason == "材料齐全"
+        # The school admin hears that something waits at the school level.
+        assert Message.objects.filter(user=cast.admin, event="agreement_review_waiting").exists()
+    filtered = client.get(f"/agreements/review/?q={cast.graduates[2].student_number}")
+    assert "待审核 1 份" in filtered.content.decode()
