@@ -139,8 +139,13 @@ def test_contact_visibility_per_role(school):
         assert visibility.phone_for(None, cs_graduate, phone) == masked
         id_masked = visibility.id_number_for(cs, cs_graduate)
         assert id_masked != cs_graduate.id_number and id_masked[-4:] == cs_graduate.id_number[-4:]
-    page = teacher(school).get(f"/students/{cs_graduate.pk}/").content.decode()
+    cs_client = teacher(school)
+    page = cs_client.get(f"/students/{cs_graduate.pk}/").content.decode()
     assert phone in page and cs_graduate.id_number not in page
+    detail = cs_client.get(f"/api/v1/students/graduates/{cs_graduate.pk}").json()
+    assert detail["mobile"] == phone and detail["id_number"] != cs_graduate.id_number
+    listing = cs_client.get("/api/v1/students/graduates").json()["results"]
+    assert phone not in {row["mobile"] for row in listing}  # lists stay masked
     page = teacher(school, "admin", ADMIN_PASSWORD).get(f"/students/{cs_graduate.pk}/")
     assert phone not in page.content.decode() and masked in page.content.decode()
 
