@@ -223,3 +223,11 @@ def test_agreement_review_queue_notice_counts_and_next(cast, employer):
         assert Message.objects.filter(user=cast.admin, event="agreement_review_waiting").exists()
     filtered = client.get(f"/agreements/review/?q={cast.graduates[2].student_number}")
     assert "待审核 1 份" in filtered.content.decode()
+
+
+def test_one_empty_choice_label_on_the_agreement_form(cast):
+    page = graduate_client(cast, cast.graduates[0]).get("/agreements/new/").content.decode()
+    assert '<option value="" selected>请选择</option>' in page
+    assert "---------" not in page and '<option value="">—</option>' not in page
+    # The 查找用人单位 demo is gone from the graduate's menu.
+    assert "查找用人单位" not in graduate_client(cast, cast.graduates[0]).get("/").content.decode()

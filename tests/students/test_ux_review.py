@@ -193,3 +193,20 @@ def test_decisions_are_audited_with_the_comment(school):
     with schema_context(school.schema_name):
         row = AuditLog.objects.filter(action="graduate.verification.approve").get()
         assert row.reason == "无误"
+
+
+def test_study_length_reads_4_not_4_0_and_selects_share_one_empty_label(school):
+    from decimal import Decimal
+
+    from students.forms import CorrectionForm
+    from students.selectors import display_value
+
+    g = graduate(school, "2022000001")
+    assert display_value(g, "study_length", Decimal("4.0")) == "4"
+    assert display_value(g, "study_length", Decimal("2.5")) == "2.5"
+    with schema_context(school.schema_name):
+        g.study_length = Decimal("4.0")
+        form = CorrectionForm(instance=g)
+        assert form.initial["study_length"] == 4
+        html = str(form)
+    assert "---------" not in html
