@@ -244,6 +244,16 @@ class AgreementDetailApi(APIView):
         agreement, party = selectors.get_agreement(actor, pk)
         return Response(full(request, agreement, party))
 
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        """The graduate deletes their own 学生发起 draft (audited)."""
+        services.delete_own_draft(
+            actor=actor_from_request(request),
+            agreement_id=pk,
+            reason=str(request.query_params.get("reason", ""))[:500],
+        )
+        return Response(status=204)
+
 
 class _ActionApi(APIView):
     serializer_class: type[serializers.Serializer] | None = None

@@ -231,3 +231,17 @@ def test_one_empty_choice_label_on_the_agreement_form(cast):
     assert "---------" not in page and '<option value="">—</option>' not in page
     # The 查找用人单位 demo is gone from the graduate's menu.
     assert "查找用人单位" not in graduate_client(cast, cast.graduates[0]).get("/").content.decode()
+
+
+def test_the_api_deletes_a_draft_and_refuses_an_invitation(cast, employer):
+    graduate = cast.graduates[0]
+    with f.in_school(cast.tenant):
+        draft = flows.own_draft(graduate)
+        invitation = flows.invite(cast, employer, graduate)
+    client = graduate_client(cast, graduate)
+    assert client.delete(f"/api/v1/agreements/{draft.pk}").status_code == 204
+    refused = client.delete(f"/api/v1/agreements/{invitation.pk}")
+    assert refused.status_code in (400, 403, 409)
+    with f.in_school(cast.tenant):
+        assert not Agreement.objects.filter(pk=draft.pk).exists()
+        assert Agreement.objects.filter(pk=invitation.pk, state=State.INVITED).exists()
