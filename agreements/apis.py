@@ -72,6 +72,7 @@ def full(request, agreement: Agreement, party) -> dict[str, Any]:
     out.update(
         {
             "actions": sorted(data["actions"]),
+            "not_offered": [{"reason": n.reason, "url": n.url} for n in data["not_offered"]],
             "content": agreement.current_version.content if agreement.current_version_id else {},
             "draft_content": agreement.draft_content
             if agreement.state in (State.DRAFT, State.RETURNED)
@@ -164,8 +165,16 @@ class ProofOut(serializers.Serializer):
     url = serializers.CharField()
 
 
+class NotOfferedOut(serializers.Serializer):
+    """An action the state allows but that would be refused now: why, and where to go instead."""
+
+    reason = serializers.CharField()
+    url = serializers.CharField(allow_blank=True)
+
+
 class AgreementDetailOut(AgreementOut):
     actions = serializers.ListField(child=serializers.CharField())
+    not_offered = NotOfferedOut(many=True)
     content = serializers.DictField()
     draft_content = serializers.DictField(allow_null=True)
     accepted_version = serializers.IntegerField(allow_null=True)

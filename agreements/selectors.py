@@ -168,10 +168,18 @@ def detail(actor: Actor, agreement: Agreement, party: Party) -> dict[str, Any]:
     """Everything a detail page or API answer shows, for this party."""
     current = agreement.current_version
     shown = current.content if current else agreement.draft_content
+    actions = {a.value for a in allowed_actions(agreement, party)}
+    not_offered: list = []
+    if party == Party.GRADUATE:
+        # Offer only what can succeed now, and say why the rest is not offered.
+        from agreements import offers
+
+        actions, not_offered = offers.graduate_detail_offers(agreement, actions)
     return {
         "agreement": agreement,
         "party": party,
-        "actions": {a.value for a in allowed_actions(agreement, party)},
+        "actions": actions,
+        "not_offered": not_offered,
         "sections": sections_for_display(shown),
         "draft_sections": sections_for_display(agreement.draft_content)
         if agreement.state in (State.DRAFT, State.RETURNED)

@@ -140,9 +140,6 @@ def agreement_detail(request, pk: int):
     agreement, party = selectors.get_agreement(actor, pk)
     context = selectors.detail(actor, agreement, party)
     if party == Party.GRADUATE:
-        context["actions"], context["not_offered"] = offers.graduate_detail_offers(
-            agreement, context["actions"]
-        )
         context["changes_since"] = selectors.changes_since_previous(context["versions"])
     if "approve" in context["actions"]:
         context["queue"] = _queue_position(request, pk, request.GET)

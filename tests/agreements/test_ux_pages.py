@@ -66,6 +66,10 @@ def test_accept_not_offered_while_another_agreement_is_in_review(cast, employer,
     assert "正在审核" in page and f'href="/agreements/{first.pk}/"' in page
     # 打回 stays possible, apart from the (absent) accept button.
     assert 'id="return-form"' in page
+    # The API says the same.
+    data = client.get(f"/api/v1/agreements/{second.pk}").json()
+    assert "accept" not in data["actions"] and "return" in data["actions"]
+    assert data["not_offered"][0]["url"] == f"/agreements/{first.pk}/"
 
 
 def test_a_resent_invitation_shows_its_changes_above_the_accept_button(cast, employer):
