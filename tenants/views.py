@@ -53,7 +53,7 @@ def operator_onboard(request):
         else:
             messages.success(
                 request,
-                _("学校“%(name)s”已开通：%(url)s")
+                _("学校“%(name)s”已开通：%(url)s 。校级管理员首次登录时须修改密码。")
                 % {
                     "name": school.name,
                     "url": selectors.primary_url(school, request.scheme, _port(request)),
