@@ -195,11 +195,32 @@ def test_college_admin(world, committed, live_server_port, browser):
     context.close()
 
 
-def test_school_admin(world, committed, live_server_port, browser):
+@pytest.fixture
+def eager_celery():
+    from saas_platform.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def test_school_admin(world, committed, live_server_port, browser, eager_celery, tmp_path):
+    from tests.students.factories import csv_bytes, roster_row
+
     cast = world["cast"]
     context = browser.new_context(locale="zh-CN")
     walker = Walker(context.new_page(), url(cast.tenant, live_server_port, "").rstrip("/"))
     walker.login("admin", ADMIN_PASSWORD)
+    # A roster with an error: the progress bar ends in its error state, not stuck midway.
+    walker.visit("/students/imports/")
+    roster = tmp_path / "有错的名单.csv"
+    roster.write_bytes(csv_bytes([roster_row(7, 身份证号="123")]))
+    walker.page.set_input_files("#id_file", str(roster))
+    walker.page.click("main button[type=submit]")
+    walker.page.wait_for_function("document.getElementById('bar').className === 'error'")
+    assert "width: 100%" in walker.page.locator("#bar").get_attribute("style")
+    assert "未导入任何数据" in walker.page.locator("#progress-text").inner_text()
+    walker.check_text()
     assert "校级管理员（校级管理员）" not in walker.page.inner_text("body")
     for path in (
         "/students/",
