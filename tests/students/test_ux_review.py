@@ -113,6 +113,10 @@ def test_school_admin_reviews_where_no_college_admin_is_bound(school):
         {"decision": "approve", "reason": "", "revision": foreign.revision},
     )
     assert done.status_code == 302 and graduate(school, "2022000004").state == "approved"
+    # The API follows the same rule.
+    assert [
+        r["student_number"] for r in admin.get("/api/v1/students/review-queue").json()["results"]
+    ] == []
     # Where a college admin is bound, the school admin is told who decides.
     bound = graduate(school, "2022000001")
     page = admin.get(f"/students/{bound.pk}/").content.decode()
@@ -121,6 +125,11 @@ def test_school_admin_reviews_where_no_college_admin_is_bound(school):
         f"/students/{bound.pk}/", {"decision": "approve", "reason": "", "revision": bound.revision}
     )
     assert refused.status_code == 403 and graduate(school, "2022000001").state == "submitted"
+    api_refused = admin.post(
+        f"/api/v1/students/graduates/{bound.pk}/approve", {}, content_type="application/json"
+    )
+    assert api_refused.status_code == 403
+    assert graduate(school, "2022000001").state == "submitted"
 
 
 def test_contact_visibility_per_role(school):
