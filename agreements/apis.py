@@ -73,6 +73,7 @@ def full(request, agreement: Agreement, party) -> dict[str, Any]:
     out.update(
         {
             "actions": sorted(data["actions"]),
+            "not_offered": [{"reason": n.reason, "url": n.url} for n in data["not_offered"]],
             "content": selectors.visible_content(
                 agreement,
                 party,
@@ -170,8 +171,16 @@ class ProofOut(serializers.Serializer):
     url = serializers.CharField()
 
 
+class NotOfferedOut(serializers.Serializer):
+    """An action the state allows but that would be refused now: why, and where to go instead."""
+
+    reason = serializers.CharField()
+    url = serializers.CharField(allow_blank=True)
+
+
 class AgreementDetailOut(AgreementOut):
     actions = serializers.ListField(child=serializers.CharField())
+    not_offered = NotOfferedOut(many=True)
     content = serializers.DictField()
     draft_content = serializers.DictField(allow_null=True)
     accepted_version = serializers.IntegerField(allow_null=True)
@@ -249,6 +258,16 @@ class AgreementDetailApi(APIView):
         services.edit_agreement(actor=actor, agreement_id=pk, content=s.validated_data["content"])
         agreement, party = selectors.get_agreement(actor, pk)
         return Response(full(request, agreement, party))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        """The graduate deletes their own 学生发起 draft (audited)."""
+        services.delete_own_draft(
+            actor=actor_from_request(request),
+            agreement_id=pk,
+            reason=str(request.query_params.get("reason", ""))[:500],
+        )
+        return Response(status=204)
 
 
 class _ActionApi(APIView):

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from core.forms import EMPTY_CHOICE
 from employers.credit_code import normalize_credit_code, validate_credit_code
 from employers.models import Industry, Nature
 
@@ -22,10 +23,10 @@ POSTCODE_RE = re.compile(r"^\d{6}$")
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 
 # The directory's vocabularies, so a 云 entry fills the employer section as it is.
-NATURE_CHOICES = [("", "—"), *Nature.choices]
-INDUSTRY_CHOICES = [("", "—"), *Industry.choices]
+NATURE_CHOICES = [EMPTY_CHOICE, *Nature.choices]
+INDUSTRY_CHOICES = [EMPTY_CHOICE, *Industry.choices]
 JOB_CATEGORY_CHOICES = [
-    ("", "—"),
+    EMPTY_CHOICE,
     ("engineering", _l("工程技术人员")),
     ("education", _l("教学人员")),
     ("health", _l("卫生专业技术人员")),
@@ -188,9 +189,9 @@ def sections_for_display(content: dict[str, Any]) -> list[dict]:
 
 
 def diff_content(old: dict[str, Any], new: dict[str, Any]) -> list[dict]:
-    """What changed between two versions, field by field, in form order."""
+    """What changed between two versions, field by field, in form order (then the proofs)."""
     fields = AgreementContentForm.base_fields
-    return [
+    rows = [
         {
             "field": name,
             "label": str(fields[name].label),
@@ -200,3 +201,25 @@ def diff_content(old: dict[str, Any], new: dict[str, Any]) -> list[dict]:
         for name in FIELD_ORDER
         if old.get(name) != new.get(name)
     ]
+    old_proofs, new_proofs = old.get("proofs"), new.get("proofs")
+    if (old_proofs or new_proofs) and _proof_ids(old_proofs) != _proof_ids(new_proofs):
+        rows.append(
+            {
+                "field": "proofs",
+                "label": _("就业证明材料"),
+                "old": _proofs_text(old_proofs),
+                "new": _proofs_text(new_proofs),
+            }
+        )
+    return rows
+
+
+def _proof_ids(proofs) -> list:
+    return [p.get("id") for p in proofs or []]
+
+
+def _proofs_text(proofs) -> str:
+    if not proofs:
+        return _("无")
+    names = "、".join(p.get("name") or _("图片") for p in proofs)
+    return _("%(n)d 张：%(names)s") % {"n": len(proofs), "names": names}

@@ -60,6 +60,13 @@ def can_sign(graduate) -> bool:
     return students_can_sign(graduate)
 
 
+def notify_reviewers(graduate, level: str) -> None:
+    """Tell the teachers of `level` ("college" / "school") that an agreement waits for them."""
+    from students.reviewers import notify_agreement_waiting
+
+    notify_agreement_waiting(graduate, level)
+
+
 def college_ids_for(user) -> set[int]:
     """The colleges a college admin is bound to."""
     return set(user.admin_colleges.values_list("pk", flat=True))
@@ -98,6 +105,9 @@ def sync_index(agreement, *, school=None) -> None:
         state=agreement.state,
         position=(agreement.draft_content or {}).get("position", ""),
         updated_at=agreement.updated_at,
+        # The HR typed this graduate's 学号 and 姓名 to invite them: show what they know.
+        student_number=agreement.graduate.student_number,
+        known_to_employer=agreement.origin == "employer",
     )
 
 

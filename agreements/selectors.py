@@ -69,7 +69,9 @@ def agreements_for_employer(employer_id: int) -> QuerySet[Agreement]:
     )
 
 
-def review_queue(actor: Actor, *, college_id: int | None = None) -> QuerySet[Agreement]:
+def review_queue(
+    actor: Actor, *, college_id: int | None = None, q: str = "", origin: str = ""
+) -> QuerySet[Agreement]:
     if actor.role == Role.COLLEGE_ADMIN:
         qs = _base().filter(
             state__in=REVIEW_STATES[Party.COLLEGE],
@@ -81,6 +83,14 @@ def review_queue(actor: Actor, *, college_id: int | None = None) -> QuerySet[Agr
         return Agreement.objects.none()
     if college_id:
         qs = qs.filter(graduate__college_id=college_id)
+    if origin in Origin.values:
+        qs = qs.filter(origin=origin)
+    if q:
+        qs = qs.filter(
+            Q(graduate__name__contains=q)
+            | Q(graduate__student_number=q)
+            | Q(employer_name__contains=q)
+        )
     return qs.order_by("updated_at", "pk")
 
 
@@ -120,6 +130,11 @@ def versions_with_diffs(agreement: Agreement) -> list[dict[str, Any]]:
         )
         previous = version
     return list(reversed(out))
+
+
+def changes_since_previous(versions: list[dict[str, Any]]) -> list[dict]:
+    """What the newest version changed against the one before (shown above 确认应约)."""
+    return versions[0]["changes"] if len(versions) > 1 else []
 
 
 # How an actor is named to someone outside the school's staff (HR, the graduate): by
@@ -172,6 +187,7 @@ _HISTORY_LABELS = {
     "edited": "修改内容",
     "proof_added": "上传证明材料",
     "proof_removed": "删除证明材料",
+    "deleted": "删除草稿",
 }
 
 
@@ -210,10 +226,18 @@ def detail(actor: Actor, agreement: Agreement, party: Party) -> dict[str, Any]:
             v["changes"] = [
                 c for c in v["changes"] if c["field"] in _EMPLOYER_FIELDS_OF_GRADUATE_AGREEMENT
             ]
+    actions = {a.value for a in allowed_actions(agreement, party)}
+    not_offered: list = []
+    if party == Party.GRADUATE:
+        # Offer only what can succeed now, and say why the rest is not offered.
+        from agreements import offers
+
+        actions, not_offered = offers.graduate_detail_offers(agreement, actions)
     return {
         "agreement": agreement,
         "party": party,
-        "actions": {a.value for a in allowed_actions(agreement, party)},
+        "actions": actions,
+        "not_offered": not_offered,
         "sections": sections,
         # The graduate's working copy is theirs alone.
         "draft_sections": sections_for_display(agreement.draft_content)

@@ -163,10 +163,17 @@ def _require_free(graduate, agreement: Agreement) -> None:
 
 def _new_version(actor: Actor, agreement: Agreement) -> AgreementVersion:
     number = (agreement.current_version.number if agreement.current_version_id else 0) + 1
+    content = dict(agreement.draft_content)
+    if agreement.origin == Origin.GRADUATE:
+        # The proofs are part of what is submitted: freeze them so the version diff shows them.
+        content["proofs"] = [
+            {"id": p.pk, "name": p.original_name}
+            for p in agreement.proofs.filter(removed=False).order_by("pk")
+        ]
     version = AgreementVersion.objects.create(
         agreement=agreement,
         number=number,
-        content=agreement.draft_content,
+        content=content,
         created_by_role=actor.role,
         created_by_name=getattr(actor.user, "display_name", "") or actor.username,
     )
@@ -323,26 +330,56 @@ def send_invitation(*, actor: Actor, school, agreement_id: int) -> Agreement:
         return agreement
 
 
+UNCHANGED: Any = object()
+
+
 def edit_agreement(
-    *, actor: Actor, agreement_id: int, content: dict[str, Any], school=None
+    *,
+    actor: Actor,
+    agreement_id: int,
+    content: dict[str, Any],
+    school=None,
+    employer_id: Any = UNCHANGED,
 ) -> Agreement:
-    """Change the working copy of a draft (or of a returned invitation, for the employer)."""
+    """Change the working copy of a draft (or of a returned invitation, for the employer).
+
+    A graduate's own draft may also switch its employer: another 云 entry, or none (typed in).
+    """
     with _in_school(school), transaction.atomic():
         agreement, party = _lock(actor, agreement_id)
         plan(agreement, Action.EDIT, party)
+        if (
+            employer_id is not UNCHANGED
+            and agreement.origin == Origin.GRADUATE
+            and (employer_id or None) != agreement.employer_id
+        ):
+            _switch_employer(agreement, employer_id or None)
         if agreement.employer_id:
             employer = links.employer_by_id(agreement.employer_id)
             content = _force_employer_fields(content, employer)
         cleaned = clean_content(content)
         old = agreement.draft_content
         agreement.draft_content = cleaned
-        if agreement.origin == Origin.GRADUATE and not agreement.employer_id:
+        if agreement.origin == Origin.GRADUATE:
             agreement.employer_name = cleaned["employer_name"]
         _save(agreement)
         changed = sorted(k for k in cleaned if old.get(k) != cleaned.get(k))
         audit.record(actor, "agreement.edited", target=agreement, data={"fields": changed})
         links.sync_index(agreement)
         return agreement
+
+
+def _switch_employer(agreement: Agreement, employer_id: int | None) -> None:
+    if employer_id is not None and links.employer_by_id(employer_id) is None:
+        raise ValidationError({"employer_id": _("所选单位不存在，请重新选择。")})
+    if agreement.employer_id:
+        # The old employer's cross-school view must not keep a draft that is no longer theirs.
+        from employers.models import AgreementIndexEntry
+
+        AgreementIndexEntry.objects.filter(
+            school_id=links.current_school().pk, agreement_id=agreement.pk
+        ).delete()
+    agreement.employer_id = employer_id
 
 
 def withdraw_invitation(*, actor: Actor, school, agreement_id: int, reason: str = "") -> Agreement:
@@ -398,6 +435,7 @@ def accept_invitation(*, actor: Actor, agreement_id: int, version: int, password
         _require_free(agreement.graduate, agreement)
         agreement.accepted_version = agreement.current_version
         _apply(actor, agreement, Action.ACCEPT, party, data={"accepted_version": version})
+        links.notify_reviewers(agreement.graduate, "college")
         return agreement
 
 
@@ -456,20 +494,74 @@ def start_own_agreement(
 
 def add_proof(*, actor: Actor, agreement_id: int, upload) -> ProofImage:
     """One proof-of-employment image (JPEG/PNG checked by content, at most nine per agreement)."""
+    return add_proofs(actor=actor, agreement_id=agreement_id, uploads=[upload])[0]
+
+
+def add_proofs(*, actor: Actor, agreement_id: int, uploads: list) -> list[ProofImage]:
+    """Several proof images at once: all of them or none (at most nine per agreement)."""
+    if not uploads:
+        raise ValidationError({"image": _("请选择图片。")})
     with transaction.atomic():
         agreement, party = _lock(actor, agreement_id)
         plan(agreement, Action.EDIT, party)
-        if agreement.proofs.filter(removed=False).count() >= MAX_PROOFS:
-            raise ValidationError({"image": _("证明材料最多 9 张。")})
-        try:
-            clean = validate_upload(upload, kinds=IMAGES)
-        except ValidationError as exc:
-            raise ValidationError({"image": exc.messages}) from exc
-        proof = ProofImage(agreement=agreement, original_name=(upload.name or "")[:200])
-        proof.image.save(clean.content.name, clean.content, save=False)
-        proof.save()
-        audit.record(actor, "agreement.proof_added", target=agreement, data={"proof": proof.pk})
-        return proof
+        have = agreement.proofs.filter(removed=False).count()
+        if have + len(uploads) > MAX_PROOFS:
+            raise ValidationError(
+                {
+                    "image": _("证明材料最多 9 张：已有 %(have)d 张，最多还能上传 %(left)d 张。")
+                    % {"have": have, "left": max(MAX_PROOFS - have, 0)}
+                }
+            )
+        cleaned = []
+        for upload in uploads:
+            try:
+                cleaned.append((upload, validate_upload(upload, kinds=IMAGES)))
+            except ValidationError as exc:
+                raise ValidationError(
+                    {"image": [f"{upload.name}：{m}" for m in exc.messages]}
+                ) from exc
+        proofs = []
+        for upload, clean in cleaned:
+            proof = ProofImage(agreement=agreement, original_name=(upload.name or "")[:200])
+            proof.image.save(clean.content.name, clean.content, save=False)
+            proof.save()
+            audit.record(actor, "agreement.proof_added", target=agreement, data={"proof": proof.pk})
+            proofs.append(proof)
+        return proofs
+
+
+def delete_own_draft(*, actor: Actor, agreement_id: int, reason: str = "") -> None:
+    """The graduate deletes their own 学生发起 draft (audited; the audit trail stays)."""
+    with transaction.atomic():
+        agreement, party = _lock(actor, agreement_id)
+        plan(agreement, Action.EDIT, party)
+        if agreement.origin != Origin.GRADUATE or party != Party.GRADUATE:
+            raise PermissionError(_("只能删除自己发起的签约草稿。"))
+        audit.record(
+            actor,
+            "agreement.deleted",
+            target=agreement,
+            reason=reason.strip(),
+            data={
+                "employer_name": agreement.employer_name,
+                "versions": agreement.versions.count(),
+                "proofs": agreement.proofs.count(),
+            },
+        )
+        if agreement.employer_id:
+            from employers.models import AgreementIndexEntry
+
+            AgreementIndexEntry.objects.filter(
+                school_id=links.current_school().pk, agreement_id=agreement.pk
+            ).delete()
+        Agreement.objects.filter(pk=agreement.pk).update(
+            current_version=None, accepted_version=None
+        )
+        for proof in agreement.proofs.all():
+            proof.image.delete(save=False)
+        agreement.proofs.all().delete()
+        agreement.versions.all().delete()
+        Agreement.objects.filter(pk=agreement.pk).delete()
 
 
 def remove_proof(*, actor: Actor, agreement_id: int, proof_id: int) -> None:
@@ -508,6 +600,7 @@ def submit_own_agreement(*, actor: Actor, agreement_id: int) -> Agreement:
         agreement.accepted_version = _new_version(actor, agreement)
         agreement.last_reason = ""
         _apply(actor, agreement, Action.SUBMIT, party)
+        links.notify_reviewers(agreement.graduate, "college")
         return agreement
 
 
@@ -540,6 +633,7 @@ def review_agreement(
         if new == State.SIGNED:
             _on_signed(actor, agreement)
         elif approve:
+            links.notify_reviewers(graduate, "school")
             links.notify(
                 user=graduate.user,
                 event="review_approved",

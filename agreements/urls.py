@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/accept", views.accept, name="accept"),
     path("<int:pk>/return", views.return_, name="return"),
     path("<int:pk>/submit", views.submit, name="submit"),
+    path("<int:pk>/delete", views.delete_draft, name="delete"),
     path("<int:pk>/review", views.review, name="review"),
     path("<int:pk>/proofs/", views.proof_upload, name="proof-upload"),
     path("<int:pk>/proofs/<int:proof_id>", views.proof_image, name="proof"),

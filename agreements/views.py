@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tenants.utils import schema_context
 
 from accounts.decorators import role_required
 from accounts.models import Role
-from agreements import links, selectors, services
+from agreements import links, offers, selectors, services
 from agreements.apis import DASHBOARD_XLSX_NAME
 from agreements.content import EMPLOYER_FIELDS, SECTIONS, AgreementContentForm
 from agreements.forms import (
     AcceptForm,
+    DeleteDraftForm,
     InvitationForm,
     OptionalReasonForm,
     OwnAgreementForm,
@@ -24,7 +28,9 @@ from agreements.forms import (
     ReasonForm,
     ReviewForm,
 )
-from agreements.models import State
+from agreements.models import Origin, State
+from agreements.workflow import Party
+from core import review_queue as review_queue_nav
 from core.context import actor_from_request
 from core.forms import add_service_errors, post_data
 from core.spreadsheets import xlsx_response
@@ -62,12 +68,16 @@ def _fail(request, exc: Exception) -> None:
 def agreement_list(request):
     actor = actor_from_request(request)
     if request.user.role == Role.GRADUATE:
+        settings = get_school_settings()
         return render(
             request,
             "agreements/graduate_list.html",
             {
                 "agreements": selectors.agreements_for_graduate(actor),
-                "settings": get_school_settings(),
+                "settings": settings,
+                "start_blocker": offers.start_blocker(
+                    links.graduate_for_user(request.user), settings
+                ),
             },
         )
     state = request.GET.get("state", "")
@@ -79,11 +89,48 @@ def agreement_list(request):
     )
 
 
+QUEUE_FILTERS = ("college", "q", "origin")
+
+
+def _queue(request, params) -> tuple:
+    """The reviewer's queue under the filters in `params` (GET on the list, carried along)."""
+    filters = review_queue_nav.filters_of(params, QUEUE_FILTERS)
+    college = filters.get("college", "")
+    qs = selectors.review_queue(
+        actor_from_request(request),
+        college_id=int(college) if college.isdigit() else None,
+        q=filters.get("q", ""),
+        origin=filters.get("origin", ""),
+    )
+    return qs, filters
+
+
+def _queue_position(request, pk: int, params):
+    qs, filters = _queue(request, params)
+    return review_queue_nav.position_in(
+        qs,
+        pk,
+        detail_url=lambda i: reverse("agreements:detail", args=[i]),
+        list_url=reverse("agreements:review-queue"),
+        filters=filters,
+    )
+
+
 @role_required(*REVIEWERS)
 def review_queue(request):
-    qs = selectors.review_queue(actor_from_request(request))
+    qs, filters = _queue(request, request.GET)
+    query = urlencode(filters)
     return render(
-        request, "agreements/review_queue.html", {"agreements": qs[:200], "total": qs.count()}
+        request,
+        "agreements/review_queue.html",
+        {
+            "agreements": qs[:200],
+            "total": qs.count(),
+            "filters": filters,
+            "query": query,
+            "colleges": links.colleges_for_dashboard(actor_from_request(request)),
+            "origins": Origin.choices,
+        },
     )
 
 
@@ -92,8 +139,14 @@ def agreement_detail(request, pk: int):
     actor = actor_from_request(request)
     agreement, party = selectors.get_agreement(actor, pk)
     context = selectors.detail(actor, agreement, party)
+    if party == Party.GRADUATE:
+        context["changes_since"] = selectors.changes_since_previous(context["versions"])
+    if "approve" in context["actions"]:
+        context["queue"] = _queue_position(request, pk, request.GET)
+        context["review_url"] = reverse("agreements:review", args=[pk])
     context.update(
         {
+            "delete_form": DeleteDraftForm(),
             "accept_form": AcceptForm(
                 initial={"version": getattr(agreement.current_version, "number", 0)}
             ),
@@ -155,20 +208,31 @@ def return_(request, pk: int):
 @role_required(*REVIEWERS)
 def review(request, pk: int):
     form = ReviewForm(request.POST)
+    params = QueryDict(request.POST.get("queue", ""))
+    back = reverse("agreements:detail", args=[pk]) + ("?" + params.urlencode() if params else "")
     if not form.is_valid():
         messages.error(request, _("请选择审核结论。"))
-        return redirect("agreements:detail", pk=pk)
-
-    def call():
+        return redirect(back)
+    position = _queue_position(request, pk, params)
+    try:
         services.review_agreement(
             actor=actor_from_request(request),
             agreement_id=pk,
             approve=form.cleaned_data["decision"] == "approve",
             reason=form.cleaned_data["reason"],
         )
-        messages.success(request, _("审核结果已保存。"))
-
-    return _act(request, pk, call)
+    except (ValidationError, PermissionError) as exc:
+        _fail(request, exc)
+        return redirect(back)
+    messages.success(request, _("审核结果已保存。"))
+    # On to the next waiting agreement, inside the same filters; the list when none is left.
+    queue, filters = _queue(request, params)
+    following = position.next_url if position.next_url else ""
+    if not following:
+        following = review_queue_nav.next_after_decision(
+            queue, detail_url=lambda i: reverse("agreements:detail", args=[i]), filters=filters
+        )
+    return redirect(following or position.list_url)
 
 
 @require_POST
@@ -186,6 +250,10 @@ def own_new(request):
     settings = get_school_settings()
     if not settings.allow_student_initiation:
         return render(request, "agreements/not_open.html", status=403)
+    blocker = offers.start_blocker(links.graduate_for_user(request.user), settings)
+    if blocker is not None:
+        # Say why before the graduate fills in the whole form, with where to go instead.
+        return render(request, "agreements/not_open.html", {"blocker": blocker}, status=200)
     form = OwnAgreementForm(post_data(request))
     if request.method == "POST":
         try:
@@ -223,7 +291,12 @@ def own_edit(request, pk: int):
     if request.method == "POST":
         form = OwnAgreementForm(request.POST)
         try:
-            services.edit_agreement(actor=actor, agreement_id=pk, content=_content_of(form))
+            services.edit_agreement(
+                actor=actor,
+                agreement_id=pk,
+                content=_content_of(form),
+                employer_id=_int(request.POST.get("employer_id")),
+            )
         except ValidationError as exc:
             form.is_valid()
             add_service_errors(form, exc)
@@ -251,18 +324,36 @@ def own_edit(request, pk: int):
 @require_POST
 @role_required(Role.GRADUATE)
 def proof_upload(request, pk: int):
-    form = ProofForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+    uploads = request.FILES.getlist("image")
+    if not uploads:
+        messages.error(request, _("请选择要上传的图片（可一次选择多张）。"))
         return redirect("agreements:detail", pk=pk)
 
     def call():
-        services.add_proof(
-            actor=actor_from_request(request), agreement_id=pk, upload=form.cleaned_data["image"]
+        proofs = services.add_proofs(
+            actor=actor_from_request(request), agreement_id=pk, uploads=uploads
         )
-        messages.success(request, _("图片已上传。"))
+        messages.success(request, _("已上传 %(n)d 张图片。") % {"n": len(proofs)})
 
     return _act(request, pk, call)
+
+
+@require_POST
+@role_required(Role.GRADUATE)
+def delete_draft(request, pk: int):
+    form = DeleteDraftForm(request.POST)
+    form.is_valid()
+    try:
+        services.delete_own_draft(
+            actor=actor_from_request(request),
+            agreement_id=pk,
+            reason=form.cleaned_data.get("reason", ""),
+        )
+    except (ValidationError, PermissionError) as exc:
+        _fail(request, exc)
+        return redirect("agreements:detail", pk=pk)
+    messages.success(request, _("草稿已删除。"))
+    return redirect("agreements:list")
 
 
 @require_POST
@@ -341,6 +432,9 @@ def employer_new(request):
     employer = links.employer_for_user(request.user)
     if employer is None:
         raise PermissionDenied
+    if not employer.is_verified:
+        # Say it before the HR types a whole offer the service would refuse.
+        return render(request, "agreements/employer_unverified.html", {"employer": employer})
     schools = list(_schools())
     actor = actor_from_request(request)
     if request.method == "POST":

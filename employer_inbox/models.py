@@ -13,7 +13,10 @@ class Notice(models.Model):
     employer = models.ForeignKey(
         "employers.Employer", on_delete=models.PROTECT, related_name="notices"
     )
-    school = models.ForeignKey("tenants.School", on_delete=models.CASCADE, related_name="+")
+    # None for platform notices (the employer's verification), not about one school.
+    school = models.ForeignKey(
+        "tenants.School", on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
     agreement_id = models.BigIntegerField(null=True, blank=True)
     event = models.CharField(_("事件"), max_length=64)
     title = models.CharField(_("标题"), max_length=200)

@@ -19,6 +19,13 @@ def post_notice(
     )
 
 
+def post_platform_notice(*, employer_id: int, event: str, title: str, body: str) -> Notice:
+    """A notice from the platform itself (no school), e.g. the operator verified the employer."""
+    return Notice.objects.create(
+        employer_id=employer_id, school=None, event=event, title=title[:200], body=body
+    )
+
+
 def post_notices(notices: list[dict], *, school) -> None:
     """Many notices in one INSERT (the expiry sweep); each dict as post_notice's arguments."""
     Notice.objects.bulk_create(

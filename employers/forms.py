@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import EMPTY_CHOICE
 from employers.models import Industry, Nature
 from employers.services import EDITABLE_FIELDS
 from employers.widgets import EmployerAutocompleteInput
@@ -19,12 +20,10 @@ def _org_fields() -> dict[str, forms.Field]:
             help_text=_("18 位，见营业执照"),
             widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
         ),
-        "nature": forms.ChoiceField(
-            label=_("单位性质"), choices=[("", "——请选择——"), *Nature.choices]
-        ),
+        "nature": forms.ChoiceField(label=_("单位性质"), choices=[EMPTY_CHOICE, *Nature.choices]),
         "industry": forms.ChoiceField(
             label=_("所属行业"),
-            choices=[("", "——请选择——")]
+            choices=[EMPTY_CHOICE]
             + [(value, f"{value} {label}") for value, label in Industry.choices],
         ),
         "province": forms.CharField(label=_("所在省份"), max_length=20),
@@ -143,11 +142,11 @@ class EmployerLookupForm(forms.Form):
     )
     credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=30, required=False)
     nature = forms.ChoiceField(
-        label=_("单位性质"), choices=[("", "——")] + list(Nature.choices), required=False
+        label=_("单位性质"), choices=[EMPTY_CHOICE, *Nature.choices], required=False
     )
     industry = forms.ChoiceField(
         label=_("所属行业"),
-        choices=[("", "——")] + [(v, f"{v} {label}") for v, label in Industry.choices],
+        choices=[EMPTY_CHOICE] + [(v, f"{v} {label}") for v, label in Industry.choices],
         required=False,
     )
     region = forms.CharField(label=_("所在地区"), max_length=60, required=False)

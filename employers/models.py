@@ -197,7 +197,10 @@ class AgreementIndexEntry(models.Model):
     employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="agreement_index")
     school = models.ForeignKey("tenants.School", on_delete=models.CASCADE, related_name="+")
     agreement_id = models.BigIntegerField()
-    graduate_name = models.CharField(_("毕业生"), max_length=50)  # masked: 张*三
+    # An invitation's HR typed the graduate's 学号 and 姓名, so both are shown as typed; a
+    # graduate-initiated agreement's employer learns only the masked name (张*三).
+    graduate_name = models.CharField(_("毕业生"), max_length=50)
+    student_number = models.CharField(_("学号"), max_length=32, blank=True)
     position = models.CharField(_("岗位"), max_length=100, blank=True)
     state = models.CharField(_("状态"), max_length=32)
     updated_at = models.DateTimeField()

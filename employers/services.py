@@ -434,6 +434,15 @@ def verify_employer(*, actor: Actor, employer_id: int) -> Employer:
     employer.reject_reason = ""
     _save(employer, before)
     audit.record(actor, "employer.verified", target=employer)
+    from employer_inbox.services import post_platform_notice
+
+    post_platform_notice(
+        employer_id=employer.pk,
+        event="employer_verified",
+        title=_("单位认证已通过"),
+        body=_("%(name)s 已通过平台认证，现在可以向各校毕业生发出邀约了。")
+        % {"name": employer.name},
+    )
     return employer
 
 
@@ -455,6 +464,14 @@ def reject_employer(*, actor: Actor, employer_id: int, reason: str) -> Employer:
     employer.reject_reason = reason
     _save(employer, before)
     audit.record(actor, "employer.rejected", target=employer, reason=reason)
+    from employer_inbox.services import post_platform_notice
+
+    post_platform_notice(
+        employer_id=employer.pk,
+        event="employer_rejected",
+        title=_("单位认证未通过"),
+        body=_("原因：%(reason)s。请在“我的单位”修改后重新提交。") % {"reason": reason},
+    )
     return employer
 
 
@@ -615,19 +632,23 @@ def upsert_agreement_index(
     state: str,
     position: str = "",
     updated_at: dt.datetime | None = None,
+    student_number: str = "",
+    known_to_employer: bool = False,
 ) -> AgreementIndexEntry:
     """Record where an agreement stands, for its employer's cross-school view.
 
     Call it inside the agreement's own transaction (from the school's schema: the table
     lives in public, which is on every school's search_path). The graduate's name is
-    stored masked. A merged employer id is followed to the surviving one.
+    stored masked unless `known_to_employer` (the HR typed 学号 and 姓名 to invite them); the
+    学号 only then. A merged employer id is followed to the surviving one.
     """
     employer = resolve_merged(Employer.objects.get(pk=employer_id))
     entry = AgreementIndexEntry(
         school_id=getattr(school, "pk", school),
         agreement_id=agreement_id,
         employer=employer,
-        graduate_name=mask_person_name(graduate_name),
+        graduate_name=graduate_name if known_to_employer else mask_person_name(graduate_name),
+        student_number=(student_number or "")[:32] if known_to_employer else "",
         position=(position or "")[:100],
         state=state,
         updated_at=updated_at or timezone.now(),
@@ -637,6 +658,13 @@ def upsert_agreement_index(
         [entry],
         update_conflicts=True,
         unique_fields=["school", "agreement_id"],
-        update_fields=["employer", "graduate_name", "position", "state", "updated_at"],
+        update_fields=[
+            "employer",
+            "graduate_name",
+            "student_number",
+            "position",
+            "state",
+            "updated_at",
+        ],
     )
     return entry

@@ -40,6 +40,9 @@ EVENTS: dict[str, Event] = {
         Event("termination_decided", _("解约申请"), _("已处理")),
         Event("wechat_bound", _("微信绑定"), _("绑定成功")),
         Event("wechat_unbound", _("微信绑定"), _("绑定已解除")),
+        # Teachers: something waits in their review queue (students/reviewers.py).
+        Event("source_review_waiting", _("生源信息审核"), _("有待审核的生源信息")),
+        Event("agreement_review_waiting", _("协议审核"), _("有待审核的协议")),
     )
 }
 

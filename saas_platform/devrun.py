@@ -36,25 +36,13 @@ def manage(*args: str) -> None:
 
 
 def banner() -> str:
-    from saas_platform.demo import DEMO_GRADUATE, DEMO_HR, DEMO_OPERATOR, DEMO_SCHOOLS
+    from saas_platform.demo import story_lines
 
     lines = [
         "",
-        "网签 is running. Ctrl-C stops everything.",
-        f"  Platform site (operators): http://localhost:{PORT}/   login {DEMO_OPERATOR[0]} / {DEMO_OPERATOR[1]}",
-    ]
-    for name, _code, subdomain, username, password in DEMO_SCHOOLS:
-        lines.append(
-            f"  {name}: http://{subdomain}.localhost:{PORT}/   school admin {username} / {password}"
-        )
-
-    lines.append(
-        f"  Employer HR (platform site): {DEMO_HR[0]} / {DEMO_HR[1]};  graduate with an "
-        f"invitation (syxy): {DEMO_GRADUATE[0]} / {DEMO_GRADUATE[1]}"
-    )
-    lines += [
-        f"  Employer HR (pending verification): http://localhost:{PORT}/   login hr.demo / Hr#Demo-2026",
-        f"  云 autocomplete demo: http://syxy.localhost:{PORT}/employers/lookup/",
+        "网签 is running. Ctrl-C stops everything. The demo story, every login and what it can do:",
+        *story_lines(PORT),
+        "  云 autocomplete: 学生发起签约 on a school site (any demo graduate without an agreement)",
         f"  API docs: http://localhost:{PORT}/api/v1/docs/   health: http://localhost:{PORT}/healthz",
         f"  Fake WeChat: {os.environ.get('WECHAT_API_BASE', '-')}   what it received: "
         f"http://localhost:{PORT}/dev/wechat/   OAuth walk: http://syxy.localhost:{PORT}/wechat/login/",

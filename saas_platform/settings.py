@@ -148,6 +148,7 @@ LOGOUT_REDIRECT_URL = "home"
 # Host-only cookies: a session on one school's subdomain is never sent to another's.
 SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
+CSRF_FAILURE_VIEW = "core.error_pages.csrf_failure"  # a Chinese page, not Django's English one
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -21,4 +21,8 @@ urlpatterns = [
     path("files/<str:token>", signed_file, name="signed-file"),
 ]
 
-handler404 = "core.views.page_not_found"
+# Styled Chinese error pages on this host (core/error_pages.py).
+handler400 = "core.error_pages.bad_request"
+handler403 = "core.error_pages.permission_denied"
+handler404 = "core.error_pages.page_not_found"
+handler500 = "core.error_pages.server_error"

@@ -16,7 +16,7 @@ from api.permissions import HasRole, IsSchoolAdmin
 from core.context import actor_from_request
 from core.masking import mask_phone
 from core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
-from students import exports, selectors, services, verification
+from students import exports, selectors, services, verification, visibility
 from students.models import College, Graduate, RosterImport
 from students.verification import EDITABLE_FIELDS
 
@@ -27,10 +27,6 @@ class IsGraduate(HasRole):
 
 class IsStaff(HasRole):
     roles = (Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN)
-
-
-class IsCollegeAdmin(HasRole):
-    roles = (Role.COLLEGE_ADMIN,)
 
 
 # ---- output shapes --------------------------------------------------------------------------
@@ -87,12 +83,23 @@ class ChangeOutput(serializers.Serializer):
 
 
 class GraduateDetailOutput(GraduateListOutput, RecordFields):
+    """One graduate for staff: phones in clear for their reviewer (students/visibility.py)."""
+
     decision_reason = serializers.CharField()
     decided_at = serializers.DateTimeField()
     changes = serializers.SerializerMethodField()
 
+    def _viewer(self):
+        return self.context.get("viewer")
+
+    def get_mobile(self, obj) -> str:
+        return visibility.phone_for(self._viewer(), obj, obj.mobile)
+
+    def get_archive_phone(self, obj) -> str:
+        return visibility.phone_for(self._viewer(), obj, obj.archive_phone)
+
     def get_changes(self, obj) -> list[dict]:
-        return ChangeOutput(selectors.changes(obj), many=True).data
+        return ChangeOutput(selectors.changes(obj, viewer=self._viewer()), many=True).data
 
 
 class MyRecordOutput(GraduateDetailOutput):
@@ -206,11 +213,13 @@ class GraduateDetailApi(APIView):
 
     @extend_schema(responses=GraduateDetailOutput)
     def get(self, request, pk: int):
-        return Response(GraduateDetailOutput(selectors.get_visible_graduate(request.user, pk)).data)
+        graduate = selectors.get_visible_graduate(request.user, pk)
+        return Response(GraduateDetailOutput(graduate, context={"viewer": request.user}).data)
 
 
 class ReviewQueueApi(APIView):
-    permission_classes = [IsCollegeAdmin]
+    # College admins: their colleges; school admins: colleges without a college admin.
+    permission_classes = [IsStaff]
 
     @extend_schema(responses=GraduateListOutput(many=True))
     def get(self, request):
@@ -226,7 +235,8 @@ class DecisionInput(serializers.Serializer):
 
 def _decision_api(name: str, fn):
     class _Api(APIView):
-        permission_classes = [IsCollegeAdmin]
+        # Who may decide is students.reviewers.may_review_source (the service asks it).
+        permission_classes = [IsStaff]
 
         @extend_schema(
             request=DecisionInput, responses=GraduateDetailOutput, operation_id=f"graduate_{name}"
@@ -240,7 +250,7 @@ def _decision_api(name: str, fn):
                 reason=serializer.validated_data["reason"],
                 expected_revision=serializer.validated_data.get("revision"),
             )
-            return Response(GraduateDetailOutput(graduate).data)
+            return Response(GraduateDetailOutput(graduate, context={"viewer": request.user}).data)
 
     _Api.__name__ = f"Graduate{name.title()}Api"
     return _Api

@@ -9,7 +9,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from core.masking import mask_id_number, mask_phone
+from core.masking import mask_id_number
+from students import visibility
 from students.models import Graduate
 from students.roster import COLUMNS
 
@@ -73,7 +74,9 @@ def _local(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def roster_workbook(graduates: Iterable[Graduate]) -> bytes:
+def roster_workbook(graduates: Iterable[Graduate], *, clear_for=None) -> bytes:
+    """The roster; phones masked unless `clear_for` (a viewer who gave a reason) may see them."""
+    policy = visibility.ContactPolicy(clear_for) if clear_for is not None else None
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("毕业生名单")
     sheet.append(EXPORT_HEADERS)
@@ -90,7 +93,7 @@ def roster_workbook(graduates: Iterable[Graduate]) -> bytes:
                 g.get_education_level_display(),
                 g.graduation_year,
                 g.origin,
-                mask_phone(g.mobile),
+                visibility.export_phone(policy, g, g.mobile),
                 g.email,
                 g.get_state_display(),
                 _local(g.submitted_at),

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from core.forms import unify_empty_choices
 from students.models import College, Graduate
 from students.verification import EDITABLE_FIELDS
 
@@ -18,6 +19,14 @@ class CorrectionForm(forms.ModelForm):
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "study_length": forms.NumberInput(attrs={"step": "0.5", "min": "1", "max": "9"}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        unify_empty_choices(self)
+        # 学制 4, not "4.0": a whole number of years reads as one.
+        value = self.initial.get("study_length")
+        if value is not None and value == int(value):
+            self.initial["study_length"] = int(value)
 
 
 class ReviewForm(forms.Form):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role, User
 from core.masking import mask_phone
 from core.models import AuditLog
+from students import visibility
 from students.models import College, Graduate, VerificationState
 from students.verification import ACTION_LABELS, changed_fields
 
@@ -66,22 +68,28 @@ def get_visible_graduate(user: User, pk: int) -> Graduate:
     return graduate
 
 
-def review_queue(user: User) -> QuerySet[Graduate]:
-    if user.role != Role.COLLEGE_ADMIN:
+def review_queue(user: User, *, college_id: int | None = None, q: str = "") -> QuerySet[Graduate]:
+    """What this teacher decides: their colleges', or (school admin) those no college admin has."""
+    from students.reviewers import colleges_without_reviewer
+
+    if user.role == Role.COLLEGE_ADMIN:
+        qs = visible_graduates(user)
+    elif user.role == Role.SCHOOL_ADMIN:
+        qs = visible_graduates(user).filter(college__in=colleges_without_reviewer())
+    else:
         return Graduate.objects.none()
-    return (
-        visible_graduates(user)
-        .filter(state=VerificationState.SUBMITTED)
-        .order_by("submitted_at", "pk")
-    )
+    qs = qs.filter(state=VerificationState.SUBMITTED)
+    if college_id:
+        qs = qs.filter(college_id=college_id)
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(student_number=q))
+    return qs.order_by("submitted_at", "pk")
 
 
 def can_review(user: User, graduate: Graduate) -> bool:
-    return (
-        user.role == Role.COLLEGE_ADMIN
-        and graduate.state == VerificationState.SUBMITTED
-        and user.admin_colleges.filter(pk=graduate.college_id).exists()
-    )
+    from students.reviewers import may_review_source
+
+    return graduate.state == VerificationState.SUBMITTED and may_review_source(user, graduate)
 
 
 def display_value(graduate: Graduate, field: str, value: Any) -> str:
@@ -92,15 +100,23 @@ def display_value(graduate: Graduate, field: str, value: Any) -> str:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, Decimal):
+        # 学制 4, not "4.0"; 2.5 stays 2.5.
+        return str(int(value)) if value == int(value) else str(value.normalize())
     return str(value)
 
 
 PHONE_FIELDS = {"mobile", "archive_phone"}
 
 
-def changes(graduate: Graduate, *, for_staff: bool = True) -> list[dict[str, str]]:
-    """What the graduate changed against the imported data, field by field (phones masked for staff)."""
+def changes(graduate: Graduate, *, for_staff: bool = True, viewer=None) -> list[dict[str, str]]:
+    """What the graduate changed against the imported data, field by field.
+
+    Phones follow students.visibility when the viewer is given, else are masked for staff.
+    """
     imported = graduate.imported_values or {}
+    if viewer is not None:
+        for_staff = not visibility.sees_contact(viewer, graduate)
     rows = []
     for field in changed_fields(graduate):
         old = display_value(graduate, field, imported.get(field))
@@ -118,12 +134,16 @@ def changes(graduate: Graduate, *, for_staff: bool = True) -> list[dict[str, str
     return rows
 
 
-def record_groups(graduate: Graduate, *, for_staff: bool) -> list[tuple[str, list[tuple]]]:
+def record_groups(
+    graduate: Graduate, *, for_staff: bool, viewer=None
+) -> list[tuple[str, list[tuple]]]:
     """The four groups of the 生源 record, as (field, label, value) rows.
 
     The ID number is masked for everyone, the graduate included (it can't be edited, and a
     phone screen is easily overlooked); phones are masked for staff only.
     """
+    if viewer is not None:  # students.visibility decides (the reviewer sees the phones)
+        for_staff = not visibility.sees_contact(viewer, graduate)
     id_number = graduate.id_number_masked
     mobile = mask_phone(graduate.mobile) if for_staff else graduate.mobile
 

@@ -89,9 +89,9 @@ def changed_fields(graduate: Graduate) -> list[str]:
 
 
 def _can_review(actor: Actor, graduate: Graduate) -> bool:
-    if actor.role != Role.COLLEGE_ADMIN:
-        return False
-    return actor.user.admin_colleges.filter(pk=graduate.college_id).exists()
+    from students.reviewers import may_review_source
+
+    return actor.user is not None and may_review_source(actor.user, graduate)
 
 
 def _check_actor(actor: Actor, graduate: Graduate, who: str) -> None:
@@ -99,7 +99,9 @@ def _check_actor(actor: Actor, graduate: Graduate, who: str) -> None:
         if actor.role != Role.GRADUATE or actor.user_id != graduate.user_id:
             raise PermissionError(_("只能操作自己的生源信息。"))
     elif not _can_review(actor, graduate):
-        raise PermissionError(_("只有本学院的院系管理员可以审核该毕业生的生源信息。"))
+        raise PermissionError(
+            _("只有本学院的院系管理员（学院未绑定时为校级管理员）可以审核该毕业生的生源信息。")
+        )
 
 
 def _locked(graduate: Graduate) -> Graduate:
@@ -216,7 +218,11 @@ def submit(*, actor: Actor, graduate: Graduate) -> Graduate:
     current = _locked(graduate)
     if current.state == S.VERIFYING:
         _check_complete(current)
-    return _transition(actor, current, "submit")
+    record = _transition(actor, current, "submit")
+    from students.reviewers import notify_source_waiting
+
+    notify_source_waiting(record)
+    return record
 
 
 @transaction.atomic

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -14,10 +17,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role, User
+from core import audit
+from core import review_queue as review_queue_nav
 from core.context import actor_from_request
 from core.forms import add_service_errors, post_data
 from core.spreadsheets import xlsx_response
-from students import exports, selectors, services, verification
+from students import exports, reviewers, selectors, services, verification, visibility
 from students.forms import (
     CollegeForm,
     CorrectionForm,
@@ -140,10 +145,38 @@ def graduate_list(request):
     )
 
 
+QUEUE_FILTERS = ("college", "q")
+
+
+def _queue(request, params):
+    filters = review_queue_nav.filters_of(params, QUEUE_FILTERS)
+    college = filters.get("college", "")
+    qs = selectors.review_queue(
+        request.user,
+        college_id=int(college) if college.isdigit() else None,
+        q=filters.get("q", ""),
+    )
+    return qs, filters
+
+
+def _queue_position(request, pk: int, params):
+    qs, filters = _queue(request, params)
+    return review_queue_nav.position_in(
+        qs,
+        pk,
+        detail_url=lambda i: reverse("students:graduate_detail", args=[i]),
+        list_url=reverse("students:review_queue"),
+        filters=filters,
+    )
+
+
 @role_required(*STAFF)
 def graduate_detail(request, pk: int):
     graduate = selectors.get_visible_graduate(request.user, pk)
     form = ReviewForm(post_data(request), initial={"revision": graduate.revision})
+    params = QueryDict(request.POST.get("queue", "")) if request.method == "POST" else request.GET
+    can_review = selectors.can_review(request.user, graduate)
+    queue = _queue_position(request, pk, params) if can_review else None
     if request.method == "POST":
         if form.is_valid():
             decide = (
@@ -168,17 +201,36 @@ def graduate_detail(request, pk: int):
                 raise PermissionDenied(str(exc)) from exc
             else:
                 messages.success(request, _("审核结果已保存。"))
-                return redirect("students:review_queue")
+                # On to the next one in the same filters; the queue when none is left.
+                following = queue.next_url if queue else ""
+                if not following:
+                    waiting, filters = _queue(request, params)
+                    following = review_queue_nav.next_after_decision(
+                        waiting,
+                        detail_url=lambda i: reverse("students:graduate_detail", args=[i]),
+                        filters=filters,
+                    )
+                return redirect(following or reverse("students:review_queue"))
+    not_reviewer = ""
+    if (
+        request.user.role == Role.SCHOOL_ADMIN
+        and graduate.state == VerificationState.SUBMITTED
+        and not can_review
+    ):
+        not_reviewer = reviewers.who_must_review(graduate)
     return render(
         request,
         "students/graduate_detail.html",
         {
             "graduate": graduate,
-            "groups": selectors.record_groups(graduate, for_staff=True),
-            "changes": selectors.changes(graduate),
+            "groups": selectors.record_groups(graduate, for_staff=True, viewer=request.user),
+            "changes": selectors.changes(graduate, viewer=request.user),
             "history": selectors.history(graduate),
-            "can_review": selectors.can_review(request.user, graduate),
+            "can_review": can_review,
+            "not_reviewer": not_reviewer,
+            "queue": queue,
             "form": form,
+            "action_url": request.path,
         },
     )
 
@@ -192,20 +244,52 @@ def reset_password(request, pk: int):
     return redirect("students:graduate_detail", pk=pk)
 
 
-@role_required(Role.COLLEGE_ADMIN)
+@role_required(*STAFF)
 def review_queue(request):
-    page = Paginator(selectors.review_queue(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "students/review_queue.html", {"page": page})
+    qs, filters = _queue(request, request.GET)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    if request.user.role == Role.SCHOOL_ADMIN:
+        colleges = reviewers.colleges_without_reviewer()
+    else:
+        colleges = request.user.admin_colleges.all()
+    return render(
+        request,
+        "students/review_queue.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": urlencode(filters),
+            "colleges": colleges,
+            "school_admin_scope": request.user.role == Role.SCHOOL_ADMIN,
+        },
+    )
 
 
 @role_required(*STAFF)
 def roster_export(request):
+    """Masked by default; POST with a reason gives the phones the viewer may see, audited."""
+    params = request.POST if request.method == "POST" else request.GET
     qs = selectors.search_graduates(
-        request.user, state=request.GET.get("state", ""), college_id=request.GET.get("college")
+        request.user, state=params.get("state", ""), college_id=params.get("college") or None
     )
+    clear_for = None
+    if request.method == "POST":
+        reason = (request.POST.get("reason") or "").strip()
+        if not reason or not visibility.may_export_in_clear(request.user):
+            messages.error(request, _("导出完整手机号须填写用途。"))
+            return redirect("students:graduate_list")
+        audit.record(
+            actor_from_request(request),
+            "graduate.export_in_clear",
+            target_type="students.graduate",
+            reason=reason,
+            data={"state": params.get("state", ""), "college": params.get("college", "")},
+        )
+        clear_for = request.user
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return xlsx_response(
-        exports.roster_workbook(qs.iterator(chunk_size=2000)), f"roster-{stamp}.xlsx"
+        exports.roster_workbook(qs.iterator(chunk_size=2000), clear_for=clear_for),
+        f"roster-{stamp}.xlsx",
     )
 
 

@@ -65,8 +65,13 @@ def onboard_school(
     subdomain: str,
     admin_username: str,
     admin_password: str,
+    admin_must_change_password: bool = True,
 ) -> School:
-    """Create a school ready to use. Raises ValidationError and leaves nothing behind on failure."""
+    """Create a school ready to use. Raises ValidationError and leaves nothing behind on failure.
+
+    The first school admin, like every staff account, changes the operator-chosen password at
+    first login (the operator knows it; the demo and the tests opt out).
+    """
     cleaned = _validate(
         name=name,
         code=code,
@@ -107,6 +112,7 @@ def onboard_school(
                     password=admin_password,
                     role=Role.SCHOOL_ADMIN,
                     display_name=_("校级管理员"),
+                    must_change_password=admin_must_change_password,
                 )
                 audit.record(
                     actor, "school.onboarded", target_type="tenants.school", target_id=school.pk

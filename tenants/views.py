@@ -18,7 +18,13 @@ def platform_home(request):
 
 
 def school_home(request):
-    return render(request, "school/home.html", {"settings": get_school_settings()})
+    from core.context import actor_from_request
+    from tenants.home import pending_for
+
+    pending = pending_for(actor_from_request(request)) if request.user.is_authenticated else []
+    return render(
+        request, "school/home.html", {"settings": get_school_settings(), "pending": pending}
+    )
 
 
 def _port(request) -> str:
@@ -47,7 +53,7 @@ def operator_onboard(request):
         else:
             messages.success(
                 request,
-                _("学校“%(name)s”已开通：%(url)s")
+                _("学校“%(name)s”已开通：%(url)s 。校级管理员首次登录时须修改密码。")
                 % {
                     "name": school.name,
                     "url": selectors.primary_url(school, request.scheme, _port(request)),

@@ -29,6 +29,7 @@ def new_school(
         subdomain=subdomain,
         admin_username="admin",
         admin_password=ADMIN_PASSWORD,
+        admin_must_change_password=False,  # tests log in as this admin straight away
     )
 
 

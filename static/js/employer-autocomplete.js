@@ -4,9 +4,11 @@
  *        data-search-url="/api/v1/employers/search"
  *        data-fill='{"employer_id": "#id_employer_id", "credit_code": "#id_credit_code", ...}'>
  *
- * Picking a 云 entry fills the mapped fields with its directory details (and the hidden
- * employer id); typing over the name afterwards clears the id, so the details are the
- * graduate's own again. Fires "employer:picked" on the input with the entry as detail.
+ * 云 means one thing everywhere: the search API's `cloud` field (the entry is in the
+ * platform directory). Picking a 云 entry fills the mapped fields with its directory details
+ * (and the hidden employer id) and shows what was picked with a 取消选择 button. Typing over
+ * the name afterwards, or 取消选择, clears the id AND the fields the entry filled, so nothing
+ * of the old employer stays behind. Fires "employer:picked" / "employer:cleared" on the input.
  */
 (function () {
   "use strict";
@@ -43,6 +45,14 @@
     input.setAttribute("aria-expanded", "false");
 
     var timer = null, controller = null, results = [], active = -1, picked = null, composing = false;
+    var status = el("div", "employer-ac-picked");
+    status.hidden = true;
+    var statusText = el("span", "");
+    var unpick = el("button", "btn secondary employer-ac-unpick", "取消选择");
+    unpick.type = "button";
+    status.appendChild(statusText);
+    status.appendChild(unpick);
+    wrap.appendChild(status);
 
     function target(key) {
       var selector = fill[key];
@@ -104,18 +114,55 @@
       node.dispatchEvent(new Event("change", { bubbles: true }));
     }
 
+    function lock(on) {
+      // The directory is the source of a picked entry's identity: its code is not typed over.
+      Object.keys(fill).forEach(function (key) {
+        var node = target(key);
+        if (node && node.tagName === "INPUT" && node.type !== "hidden" && key === "credit_code") {
+          node.readOnly = on;
+        }
+      });
+    }
+
+    function showPicked(name) {
+      statusText.textContent = "已选用平台名录单位（云）：" + name + " ";
+      status.hidden = false;
+    }
+
+    function clearPicked(keepName) {
+      if (!picked) return;
+      picked = null;
+      Object.keys(fill).forEach(function (key) { setField(key, ""); });
+      lock(false);
+      status.hidden = true;
+      if (!keepName) input.value = "";
+      input.dispatchEvent(new CustomEvent("employer:cleared", { bubbles: true }));
+    }
+
     function pick(index) {
       var item = results[index];
       if (!item) return;
-      picked = item;
       input.value = item.name;
       if (item.cloud) {
+        picked = item;
         Object.keys(fill).forEach(function (key) {
           setField(key, key === "employer_id" ? item.id : item[key]);
         });
+        lock(true);
+        showPicked(item.name);
       }
       input.dispatchEvent(new CustomEvent("employer:picked", { bubbles: true, detail: item }));
       close();
+    }
+
+    unpick.addEventListener("click", function () { clearPicked(false); input.focus(); });
+
+    // A page that comes back with an entry already picked (editing a draft, a form error).
+    var hidden = target("employer_id");
+    if (hidden && hidden.value) {
+      picked = { id: hidden.value, name: input.value };
+      lock(true);
+      showPicked(input.value);
     }
 
     function search() {
@@ -136,10 +183,7 @@
     }
 
     function schedule() {
-      if (picked && input.value !== picked.name) {
-        picked = null;
-        setField("employer_id", "");
-      }
+      if (picked && input.value !== picked.name) clearPicked(true);
       clearTimeout(timer);
       timer = setTimeout(search, DELAY);
     }

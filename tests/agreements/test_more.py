@@ -101,10 +101,13 @@ def test_hr_notices_through_the_api(cast, employer, other_employer):
         services.return_invitation(actor=f.web(graduate.user), agreement_id=a.pk, reason="地点有误")
     hr = logged_in_client(None, employer.hr.username, f.HR_PASSWORD)
     rows = hr.get("/api/v1/employer/notices").json()["results"]
+    # Newest first; the platform's "认证已通过" notice (no school) came at registration.
     assert [(r["event"], r["agreement_id"], r["school"]) for r in rows] == [
-        ("invitation_returned", a.pk, cast.tenant.subdomain)
+        ("invitation_returned", a.pk, cast.tenant.subdomain),
+        ("employer_verified", None, None),
     ]
     assert "地点有误" in rows[0]["body"] and rows[0]["read_at"] is None
-    assert hr.post("/api/v1/employer/notices").json() == {"marked": 1}
+    assert hr.post("/api/v1/employer/notices").json() == {"marked": 2}
     other = logged_in_client(None, other_employer.hr.username, f.HR_PASSWORD)
-    assert other.get("/api/v1/employer/notices").json()["results"] == []
+    other_rows = other.get("/api/v1/employer/notices").json()["results"]
+    assert [r["event"] for r in other_rows] == ["employer_verified"]

@@ -88,8 +88,10 @@ def test_scenario_1_employer_invites_graduate_accepts_two_reviews(world, live_se
         login(staff, school_base, username, password)
         staff.goto(school_base + "/agreements/review/")
         staff.get_by_text(graduate.name).first.click()
-        staff.get_by_role("radio", name="通过", exact=True).check()
-        staff.get_by_role("button", name="提交审核结果").click()
+        detail_url = staff.url
+        staff.get_by_role("button", name="审核通过").click()
+        assert "审核结果已保存" in staff.locator(".messages").inner_text()
+        staff.goto(detail_url)  # the decision moved on to the (now empty) queue
         assert staff.locator("#state").inner_text() == after
         staff.context.close()
 
@@ -134,8 +136,8 @@ def test_scenario_2_graduate_initiates_with_proof_images(
     phone.goto(school_base + "/agreements/")
     phone.get_by_role("link", name="学生发起签约").click()
     # The 云 autocomplete fills the employer section from the directory
-    phone.locator("#employer-search").fill("湘江智能")
-    phone.locator("#employer-results li").first.click()
+    phone.locator("#id_employer_name").fill("湘江智能")
+    phone.locator(".employer-ac-item").first.click()
     assert phone.locator("#id_employer_name").input_value() == employer.org.name
     assert phone.locator("#id_credit_code").input_value() == employer.org.credit_code
     fill_sections(
@@ -150,10 +152,10 @@ def test_scenario_2_graduate_initiates_with_proof_images(
     assert "已保存草稿" in phone.locator(".messages").inner_text()
     phone.get_by_role("button", name="提交审核").click()
     assert "1 至 9 张" in phone.locator(".messages").inner_text()
-    for path in proofs:
-        phone.locator("input[type=file]").set_input_files(str(path))
-        phone.get_by_role("button", name="上传图片").click()
-        assert "图片已上传" in phone.locator(".messages").inner_text()
+    # Both images picked at once, one request.
+    phone.locator("input[type=file]").set_input_files([str(p) for p in proofs])
+    phone.get_by_role("button", name="上传图片").click()
+    assert "已上传 2 张图片" in phone.locator(".messages").inner_text()
     assert phone.locator(".proofs img").count() == 2
     # the proof images are served back to their owner (and load as images)
     phone.wait_for_function(
@@ -169,11 +171,12 @@ def test_scenario_2_graduate_initiates_with_proof_images(
     college.goto(school_base + "/agreements/review/")
     college.get_by_text(graduate.name).first.click()
     assert college.locator(".proofs img").count() == 2
-    college.get_by_role("radio", name="不通过").check()
-    college.get_by_role("button", name="提交审核结果").click()
+    detail_url = college.url
+    college.get_by_role("button", name="退回修改").click()
     assert "请填写原因" in college.locator(".messages").inner_text()
-    college.get_by_role("radio", name="通过", exact=True).check()
-    college.get_by_role("button", name="提交审核结果").click()
+    college.get_by_role("button", name="审核通过").click()
+    assert "审核结果已保存" in college.locator(".messages").inner_text()
+    college.goto(detail_url)
     assert college.locator("#state").inner_text() == "学校审核中"
     college.context.close()
     phone_ctx.close()

@@ -6,10 +6,11 @@ from accounts.models import User
 from core.context import cli_actor
 from employers.directory_import import read_directory
 from employers.services import import_directory, register_employer
+from saas_platform.demo import DEMO_PENDING_HR
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "demo_directory.csv"
 # A demo HR account whose organisation waits in the operators' verification queue.
-DEMO_HR = ("hr.demo", "Hr#Demo-2026")
+DEMO_HR = DEMO_PENDING_HR
 
 
 class Command(BaseCommand):

@@ -24,5 +24,7 @@ class Command(BaseCommand):
                     subdomain=subdomain,
                     admin_username=username,
                     admin_password=password,
+                    # The demo's printed logins work at once; real onboarding forces a change.
+                    admin_must_change_password=False,
                 )
         self.stdout.write("demo data ready")

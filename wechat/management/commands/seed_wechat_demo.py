@@ -6,17 +6,20 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
-from accounts.models import Role, User
-from accounts.services import create_user
 from core.context import cli_actor
 from notifications.events import EVENTS
-from notifications.services import notify
 from settings_per_school.selectors import get_school_settings
 from settings_per_school.services import update_school_settings
 from tenants.selectors import school_list
 from wechat.fake_control import FakeWeChatControl
 
-DEMO_GRADUATE = ("2026990001", "Demo#Grad2026", "演示毕业生")
+
+def demo_graduate(subdomain: str) -> tuple[str, str]:
+    """The WeChat walk uses the story's graduate ready to verify (a real 生源 record)."""
+    from saas_platform.demo import STORIES
+
+    story = STORIES.get(subdomain)
+    return story.to_verify if story else ("", "")
 
 
 def demo_credentials(code: str) -> tuple[str, str]:
@@ -27,7 +30,7 @@ def demo_credentials(code: str) -> tuple[str, str]:
 class Command(BaseCommand):
     help = (
         "Development only: configure each school's official account on the fake WeChat server "
-        "(keeps AppIDs already set), register them with the fake, add a demo graduate."
+        "(keeps AppIDs already set) and register them with the fake."
     )
 
     def handle(self, *args, **options):
@@ -50,22 +53,8 @@ class Command(BaseCommand):
                         },
                     )
                 fake.add_app(current.wechat_app_id, current.wechat_app_secret)
-                username, password, name = DEMO_GRADUATE
-                if not User.objects.filter(username=username).exists():
-                    graduate = create_user(
-                        actor=actor,
-                        username=username,
-                        password=password,
-                        role=Role.GRADUATE,
-                        display_name=name,
-                    )
-                    notify(
-                        user=graduate,
-                        event="source_approved",
-                        title="生源信息审核通过",
-                        body="您的生源信息已审核通过（演示数据）。",
-                    )
+            username, password = demo_graduate(school.subdomain)
+            walk = f"; WeChat walk as {username} / {password}" if username else ""
             self.stdout.write(
-                f"  {school.name}: 公众号 {current.wechat_app_id} on the fake WeChat; "
-                f"demo graduate {DEMO_GRADUATE[0]} / {DEMO_GRADUATE[1]}"
+                f"  {school.name}: 公众号 {current.wechat_app_id} on the fake WeChat{walk}"
             )
