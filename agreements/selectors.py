@@ -11,16 +11,23 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from agreements import links
 from agreements.content import diff_content, sections_for_display
-from agreements.models import Agreement, AgreementVersion, Origin, State
+from agreements.models import Agreement, AgreementVersion
+from agreements.notices import history_label
 from agreements.services import party_of
-from agreements.workflow import ACTION_LABELS, Action, Party, allowed_actions
+from agreements.workflow import (
+    EDITABLE_STATES,
+    IN_COLLEGE_REVIEW,
+    IN_REVIEW_STATES,
+    IN_SCHOOL_REVIEW,
+    SIGNED_STATES,
+    Origin,
+    Party,
+    State,
+    allowed_actions,
+    context_for,
+)
 from core.context import Actor
 from core.models import AuditLog
-
-REVIEW_STATES = {
-    Party.COLLEGE: (State.SUBMITTED, State.COLLEGE_REVIEW),
-    Party.SCHOOL: (State.SCHOOL_REVIEW,),
-}
 
 
 def _base() -> QuerySet[Agreement]:
@@ -66,11 +73,11 @@ def agreements_for_employer(employer_id: int) -> QuerySet[Agreement]:
 def review_queue(actor: Actor, *, college_id: int | None = None) -> QuerySet[Agreement]:
     if actor.role == Role.COLLEGE_ADMIN:
         qs = _base().filter(
-            state__in=REVIEW_STATES[Party.COLLEGE],
+            state__in=IN_COLLEGE_REVIEW,
             graduate__college_id__in=links.college_ids_for(actor.user),
         )
     elif actor.role == Role.SCHOOL_ADMIN:
-        qs = _base().filter(state__in=REVIEW_STATES[Party.SCHOOL])
+        qs = _base().filter(state__in=IN_SCHOOL_REVIEW)
     else:
         return Agreement.objects.none()
     if college_id:
@@ -124,12 +131,10 @@ def history(agreement: Agreement) -> list[dict[str, Any]]:
     role_labels = dict(Role.choices)
     out = []
     for row in rows:
-        action = row.action.removeprefix("agreement.")
-        label = ACTION_LABELS.get(action) if action in Action._value2member_map_ else None
         out.append(
             {
                 "at": row.created_at,
-                "action": str(label or _HISTORY_LABELS.get(action, action)),
+                "action": history_label(row.action),
                 "role": str(role_labels.get(row.actor_role, _("系统"))),
                 "actor": row.actor_username if row.actor_role != Role.GRADUATE else "",
                 "reason": row.reason,
@@ -140,14 +145,6 @@ def history(agreement: Agreement) -> list[dict[str, Any]]:
     return out
 
 
-_HISTORY_LABELS = {
-    "created": "创建",
-    "edited": "修改内容",
-    "proof_added": "上传证明材料",
-    "proof_removed": "删除证明材料",
-}
-
-
 def detail(actor: Actor, agreement: Agreement, party: Party) -> dict[str, Any]:
     """Everything a detail page or API answer shows, for this party."""
     current = agreement.current_version
@@ -155,10 +152,10 @@ def detail(actor: Actor, agreement: Agreement, party: Party) -> dict[str, Any]:
     return {
         "agreement": agreement,
         "party": party,
-        "actions": {a.value for a in allowed_actions(agreement, party)},
+        "actions": {a.value for a in allowed_actions(agreement, party, context_for(agreement))},
         "sections": sections_for_display(shown),
         "draft_sections": sections_for_display(agreement.draft_content)
-        if agreement.state in (State.DRAFT, State.RETURNED)
+        if agreement.state in EDITABLE_STATES
         else None,
         "versions": versions_with_diffs(agreement),
         "history": history(agreement),
@@ -178,13 +175,13 @@ def dashboard(actor: Actor) -> dict[str, Any]:
     colleges = links.colleges_for_dashboard(actor)
     approved = links.approved_graduate_counts_by_college([c.pk for c in colleges])
     signed = dict(
-        agreements.filter(state=State.SIGNED)
+        agreements.filter(state__in=SIGNED_STATES)
         .values_list("graduate__college_id")
         .annotate(n=Count("graduate_id", distinct=True))
         .order_by()
     )
     in_review = dict(
-        agreements.filter(state__in=(State.SUBMITTED, State.COLLEGE_REVIEW, State.SCHOOL_REVIEW))
+        agreements.filter(state__in=IN_REVIEW_STATES)
         .values_list("graduate__college_id")
         .annotate(n=Count("graduate_id", distinct=True))
         .order_by()
