@@ -147,12 +147,17 @@ def history(agreement: Agreement) -> list[dict[str, Any]]:
 
 def detail(actor: Actor, agreement: Agreement, party: Party) -> dict[str, Any]:
     """Everything a detail page or API answer shows, for this party."""
+    from agreements import termination_selectors
+
     current = agreement.current_version
     shown = current.content if current else agreement.draft_content
+    ctx = context_for(agreement)
+    actions = {a.value for a in allowed_actions(agreement, party, ctx)}
     return {
+        **termination_selectors.panel(agreement, party, actions, ctx),
         "agreement": agreement,
         "party": party,
-        "actions": {a.value for a in allowed_actions(agreement, party, context_for(agreement))},
+        "actions": actions,
         "sections": sections_for_display(shown),
         "draft_sections": sections_for_display(agreement.draft_content)
         if agreement.state in EDITABLE_STATES
@@ -201,7 +206,10 @@ def dashboard(actor: Actor) -> dict[str, Any]:
         )
     total_approved = sum(r["approved"] for r in rows)
     total_signed = sum(r["signed"] for r in rows)
+    from agreements import termination_selectors
+
     return {
+        "terminations": termination_selectors.counts(actor),
         "by_state": [(State(s).label, s, n) for s, n in by_state.items()],
         "by_college": rows,
         "total": {

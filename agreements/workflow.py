@@ -338,8 +338,10 @@ class Transition:
 
     @property
     def notice(self) -> str:
-        # Reaching `signed` is always the signing notice, whichever review got there.
-        return "agreement_signed" if self.target == State.SIGNED else self.rule.notice
+        # Signing is the signing notice, whichever review got there (not a failed termination).
+        if self.target == State.SIGNED and self.source in IN_REVIEW_STATES:
+            return "agreement_signed"
+        return self.rule.notice
 
 
 _EMP = frozenset({Origin.EMPLOYER})

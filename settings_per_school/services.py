@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -52,6 +53,8 @@ def _audit_value(field: str, value: Any) -> Any:
         return mask_secret(value)
     if field in FILE_FIELDS:
         return getattr(value, "name", "") or ""
+    if isinstance(value, date):
+        return value.isoformat()
     return value
 
 
