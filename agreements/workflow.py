@@ -569,7 +569,10 @@ def plan(
             % {"state": State(agreement.state).label, "action": label},
             code="bad_state",
         )
-    ctx = ctx if ctx is not None else context_for(agreement)
+    if ctx is None:
+        # Only the rules that read it pay for building it (settings and termination rows).
+        needs = rule.check is not None or callable(rule.target)
+        ctx = context_for(agreement) if needs else Context()
     if rule.check is not None:
         why = rule.check(agreement, ctx, party)
         if why:
