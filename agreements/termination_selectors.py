@@ -106,3 +106,10 @@ def counts(actor: Actor) -> dict[str, int]:
         "approved": qs.filter(state=TerminationState.APPROVED).count(),
         "waiting_for_me": review_queue(actor).count(),
     }
+
+
+def graduate_cooldown(actor: Actor):
+    """The graduate's running cooldown after a termination (None when there is none)."""
+    graduate = links.graduate_for_user(actor.user)
+    cooldown = cooldown_of(graduate) if graduate is not None else None
+    return cooldown if cooldown is not None and cooldown.active else None

@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 
 from accounts.decorators import role_required
 from accounts.models import Role
-from agreements import links, selectors, services
+from agreements import links, selectors, services, termination_selectors
 from agreements.apis import DASHBOARD_XLSX_NAME
 from agreements.content import EMPLOYER_FIELDS, SECTIONS, AgreementContentForm
 from agreements.forms import (
@@ -68,6 +68,7 @@ def agreement_list(request):
             {
                 "agreements": selectors.agreements_for_graduate(actor),
                 "settings": get_school_settings(),
+                "cooldown": termination_selectors.graduate_cooldown(actor),
             },
         )
     state = request.GET.get("state", "")

@@ -78,6 +78,7 @@ def test_pages_graduate_applies_hr_consents_school_approves(cast, employer, othe
     assert r.status_code == 302
     detail = grad.get(f"/agreements/{a.pk}/").content.decode()
     assert "已解约" in detail and "起可重新应约" in detail and "解约记录" in detail
+    assert "起可重新应约" in grad.get("/agreements/").content.decode()  # said on the list too
     dashboard = admin.get("/agreements/dashboard/").content.decode()
     assert 'id="termination-counts"' in dashboard
 
