@@ -38,11 +38,12 @@ def test_pages_graduate_applies_hr_consents_school_approves(cast, employer, othe
     page = grad.get(f"/agreements/{a.pk}/terminate/").content.decode()
     assert "学校未开放解约申请" in page and 'id="termination-form"' not in page
 
-    _open(cast)
+    _open(cast, termination_guidance="请先与单位签署解约函，再提交申请。")
     detail = grad.get(f"/agreements/{a.pk}/").content.decode()
     assert 'id="apply-termination"' in detail
     page = grad.get(f"/agreements/{a.pk}/terminate/").content.decode()
     assert page.index('id="guidance"') < page.index('id="termination-form"')  # guidance first
+    assert page.index("请先与单位签署解约函，再提交申请。") < page.index('id="termination-form"')
     assert "每位毕业生可解约 1 次，已用 0 次" in page and "须满 30 个工作日" in page
     r = grad.post(
         f"/agreements/{a.pk}/terminate/",
