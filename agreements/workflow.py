@@ -21,7 +21,7 @@ a refusal raises before a row is touched. The table below is the whole machine (
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -162,8 +162,6 @@ class Context:
     termination: Any = None
     # How many terminations of this graduate were approved.
     terminations_used: int = 0
-    # Filled by the guard of a binding action: why this graduate may not bind now.
-    extra: dict = field(default_factory=dict)
 
     @property
     def termination_applicant(self) -> str | None:
@@ -640,7 +638,9 @@ def bind_refusal(graduate, agreement: Agreement | None = None) -> TransitionRefu
     return None
 
 
-def require_may_bind(graduate, agreement: Agreement | None = None, ctx: Context | None = None):
+def require_may_bind(
+    graduate, agreement: Agreement | None = None, ctx: Context | None = None
+) -> None:
     refusal = bind_refusal(graduate, agreement)
     if refusal is not None:
         raise refusal
