@@ -66,7 +66,10 @@ def panel(
         Termination.objects.filter(agreement=agreement).prefetch_related("proofs").order_by("-pk")
     )
     current = next((t for t in rows if t.state in OPEN), None)
-    cooldown = cooldown_of(agreement.graduate) if agreement.state == State.TERMINATED else None
+    cooldown = cooldown_of(agreement.graduate)
+    if cooldown is not None and agreement.state != State.TERMINATED:
+        # On another agreement (an invitation to accept) only a running cooldown matters.
+        cooldown = cooldown if cooldown.active and party == Party.GRADUATE else None
     return {
         "terminations": rows,
         "termination": current,

@@ -80,6 +80,10 @@ def test_pages_graduate_applies_hr_consents_school_approves(cast, employer, othe
     detail = grad.get(f"/agreements/{a.pk}/").content.decode()
     assert "已解约" in detail and "起可重新应约" in detail and "解约记录" in detail
     assert "起可重新应约" in grad.get("/agreements/").content.decode()  # said on the list too
+    with f.in_school(cast.tenant):
+        b = flows.invite(cast, other_employer, graduate)
+    invitation = grad.get(f"/agreements/{b.pk}/").content.decode()
+    assert 'id="cooldown"' in invitation and "起可重新应约" in invitation
     dashboard = admin.get("/agreements/dashboard/").content.decode()
     assert 'id="termination-counts"' in dashboard
 
