@@ -3,6 +3,7 @@
 from django.urls import path
 
 from agreements import apis
+from agreements import termination_apis as tapis
 from employer_inbox.apis import EmployerNoticesApi
 
 tenant_patterns = [
@@ -24,6 +25,27 @@ tenant_patterns = [
         "agreements/<int:pk>/proofs/<int:proof_id>",
         apis.ProofDeleteApi.as_view(),
         name="api-agreement-proof",
+    ),
+    path(
+        "agreements/termination-queue",
+        tapis.TerminationQueueApi.as_view(),
+        name="api-termination-queue",
+    ),
+    path("agreements/<int:pk>/termination", tapis.TerminationApi.as_view(), name="api-termination"),
+    path(
+        "agreements/<int:pk>/termination/consent",
+        tapis.TerminationConsentApi.as_view(),
+        name="api-termination-consent",
+    ),
+    path(
+        "agreements/<int:pk>/termination/withdraw",
+        tapis.TerminationWithdrawApi.as_view(),
+        name="api-termination-withdraw",
+    ),
+    path(
+        "agreements/<int:pk>/termination/review",
+        tapis.TerminationReviewApi.as_view(),
+        name="api-termination-review",
     ),
 ]
 public_patterns = [
@@ -48,5 +70,20 @@ public_patterns = [
         "employer/schools/<slug:school>/agreements/<int:pk>/withdraw",
         apis.EmployerWithdrawApi.as_view(),
         name="api-employer-agreement-withdraw",
+    ),
+    path(
+        "employer/schools/<slug:school>/agreements/<int:pk>/termination",
+        tapis.EmployerTerminationApi.as_view(),
+        name="api-employer-termination",
+    ),
+    path(
+        "employer/schools/<slug:school>/agreements/<int:pk>/termination/consent",
+        tapis.EmployerTerminationConsentApi.as_view(),
+        name="api-employer-termination-consent",
+    ),
+    path(
+        "employer/schools/<slug:school>/agreements/<int:pk>/termination/withdraw",
+        tapis.EmployerTerminationWithdrawApi.as_view(),
+        name="api-employer-termination-withdraw",
     ),
 ]

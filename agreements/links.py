@@ -82,6 +82,13 @@ def employer_for_user(user) -> Any | None:
     return membership.employer if membership is not None else None
 
 
+def verified_employer_for_user(user) -> Any | None:
+    """The HR user's organisation if it may invite graduates (the one check, on every send)."""
+    from employers.selectors import verified_employer_of
+
+    return verified_employer_of(user)
+
+
 def employer_by_id(employer_id: int) -> Any | None:
     from employers.models import Employer
 
@@ -150,7 +157,9 @@ def notify_employer(
     if not agreement.employer_id:
         return
     from employer_inbox.services import post_notice
+    from notifications.events import require_known
 
+    require_known(event)
     post_notice(
         employer_id=agreement.employer_id,
         school=school or current_school(),

@@ -11,40 +11,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# The states and their groups are the state machine's: defined once, in agreements.workflow.
+from agreements.workflow import (
+    BINDING_STATES,
+    OPEN_STATES,
+    Origin,
+    State,
+)
 from core.storage import upload_to
 
-
-class State(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    INVITED = "invited", _("待应约")
-    RETURNED = "returned", _("已打回")
-    EXPIRED = "expired", _("已过期")
-    WITHDRAWN = "withdrawn", _("已撤回")
-    SUBMITTED = "submitted", _("已提交待院系审核")
-    COLLEGE_REVIEW = "college_review", _("院系审核中")
-    SCHOOL_REVIEW = "school_review", _("学校审核中")
-    SIGNED = "signed", _("签约成功")
-    CLOSED = "closed", _("已关闭")
-    # Reserved for the termination issue.
-    TERMINATION_REVIEW = "termination_review", _("解约审核中")
-    TERMINATED = "terminated", _("已解约")
-
-
-# A graduate has at most one agreement in these states (enforced by a partial unique index).
-BINDING_STATES = (
-    State.SUBMITTED,
-    State.COLLEGE_REVIEW,
-    State.SCHOOL_REVIEW,
-    State.SIGNED,
-    State.TERMINATION_REVIEW,
-)
-# Still alive: an employer may hold only one of these per graduate.
-OPEN_STATES = (State.DRAFT, State.INVITED, State.RETURNED, *BINDING_STATES)
-
-
-class Origin(models.TextChoices):
-    EMPLOYER = "employer", _("单位邀约")
-    GRADUATE = "graduate", _("学生发起")
+__all__ = ["BINDING_STATES", "OPEN_STATES", "Origin", "State"]
 
 
 class Agreement(models.Model):
@@ -147,3 +123,98 @@ class ProofImage(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.agreement_id} {self.original_name}"
+
+
+class TerminationState(models.TextChoices):
+    REQUESTED = "requested", _("待对方确认")
+    REVIEW = "review", _("审核中")
+    APPROVED = "approved", _("解约成功")
+    REFUSED = "refused", _("对方不同意")
+    REJECTED = "rejected", _("审核不通过")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class Termination(models.Model):
+    """One application to end a signed agreement (解约). Nothing is deleted: a refused or
+    withdrawn application stays, and the agreement keeps its number and history.
+
+    The database holds the allowance: an approved termination takes the graduate's next
+    `approved_number`, unique per graduate and at most the allowance in force when approved.
+    """
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="terminations")
+    graduate = models.ForeignKey(
+        "students.Graduate", on_delete=models.PROTECT, related_name="terminations"
+    )
+    applicant = models.CharField(_("申请方"), max_length=16)  # workflow.Party value
+    state = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=TerminationState.choices,
+        default=TerminationState.REQUESTED,
+    )
+    level = models.CharField(_("审核级别"), max_length=16, blank=True)  # college / school
+    explanation = models.TextField(_("解约说明"))
+    # None: not yet; True: the other party consented on the platform; False: the employer is
+    # not on the platform and its consent is the uploaded 解约函 (the school sees this).
+    consent_online = models.BooleanField(null=True, blank=True)
+    consented_at = models.DateTimeField(null=True, blank=True)
+    consented_by_name = models.CharField(max_length=150, blank=True)
+    reason = models.TextField(_("原因"), blank=True)  # of a refusal or rejection
+    review_started_on = models.DateField(null=True, blank=True)
+    publicity_ends_on = models.DateField(_("公示截止"), null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    approved_on = models.DateField(null=True, blank=True)
+    cooldown_working_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    approved_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    allowance = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("解约申请")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement"],
+                condition=Q(state__in=["requested", "review"]),
+                name="term_one_open_per_agreement",
+                violation_error_message=_("这份协议已有一份在办的解约申请。"),
+            ),
+            models.UniqueConstraint(
+                fields=["graduate", "approved_number"],
+                condition=Q(approved_number__isnull=False),
+                name="term_approved_number_per_graduate",
+                violation_error_message=_("该毕业生的解约次数已用完。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_number__isnull=True)
+                | (Q(approved_number__gte=1) & Q(approved_number__lte=models.F("allowance"))),
+                name="term_within_allowance",
+                violation_error_message=_("该毕业生的解约次数已用完。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="approved")
+                | (Q(approved_number__isnull=False) & Q(approved_on__isnull=False)),
+                name="term_approved_is_counted",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "level"], name="term_state_level")]
+
+    def __str__(self) -> str:
+        return f"#{self.agreement_id} {self.get_state_display()}"
+
+
+class TerminationProof(models.Model):
+    """A proof image of a termination (the employer's 解约函 and the like), private to the school."""
+
+    termination = models.ForeignKey(Termination, on_delete=models.PROTECT, related_name="proofs")
+    image = models.ImageField(upload_to=proof_upload_to)
+    original_name = models.CharField(max_length=200, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"#{self.termination_id} {self.original_name}"

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from agreements import links
 from agreements.models import BINDING_STATES, Agreement, Origin, State
+from agreements.workflow import bind_refusal
 
 
 @dataclass(frozen=True)
@@ -71,26 +71,21 @@ def start_blocker(graduate, settings) -> NotOffered | None:
 
 
 def binding_blocker(agreement: Agreement) -> NotOffered | None:
-    """Why 应约 / 提交审核 would be refused now although the state allows it (None: it can succeed)."""
-    graduate = agreement.graduate
-    if not links.can_sign(graduate):
-        return NotOffered(
-            _("您的生源信息尚未审核通过，暂不能应约或提交。请先完成生源核查。"),
-            reverse("students:my_record"),
-            _("去核查生源信息"),
-        )
-    other = _binding_other(graduate, exclude_id=agreement.pk)
-    if other is not None:
-        return NotOffered(
-            _("您与 %(employer)s 的协议%(state)s，不能同时应约或提交另一份。")
-            % {
-                "employer": other.employer_name,
-                "state": _("已签约") if other.state == State.SIGNED else _("正在审核"),
-            },
-            _detail_url(other),
-            _("查看该协议"),
-        )
-    return None
+    """Why 应约 / 提交审核 would be refused now although the state allows it (None: it can succeed).
+
+    The decision is the workflow's one bind guard; this only adds where to go instead.
+    """
+    refusal = bind_refusal(agreement.graduate, agreement)
+    if refusal is None:
+        return None
+    reason = " ".join(refusal.messages)
+    if refusal.code == "cannot_sign":
+        return NotOffered(reason, reverse("students:my_record"), _("去核查生源信息"))
+    if refusal.code == "binding_exists":
+        other = _binding_other(agreement.graduate, exclude_id=agreement.pk)
+        if other is not None:
+            return NotOffered(reason, _detail_url(other), _("查看该协议"))
+    return NotOffered(reason)
 
 
 def graduate_detail_offers(agreement: Agreement, actions: set[str]) -> tuple[set[str], list]:

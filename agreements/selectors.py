@@ -12,16 +12,23 @@ from django.utils.translation import gettext_lazy as _l
 from accounts.models import Role
 from agreements import links
 from agreements.content import SECTIONS, diff_content, sections_for_display
-from agreements.models import Agreement, AgreementVersion, Origin, State
+from agreements.models import Agreement, AgreementVersion
+from agreements.notices import history_label
 from agreements.services import party_of
-from agreements.workflow import ACTION_LABELS, Action, Party, allowed_actions
+from agreements.workflow import (
+    EDITABLE_STATES,
+    IN_COLLEGE_REVIEW,
+    IN_REVIEW_STATES,
+    IN_SCHOOL_REVIEW,
+    SIGNED_STATES,
+    Origin,
+    Party,
+    State,
+    allowed_actions,
+    context_for,
+)
 from core.context import Actor
 from core.models import AuditLog
-
-REVIEW_STATES = {
-    Party.COLLEGE: (State.SUBMITTED, State.COLLEGE_REVIEW),
-    Party.SCHOOL: (State.SCHOOL_REVIEW,),
-}
 
 
 def _base() -> QuerySet[Agreement]:
@@ -74,11 +81,11 @@ def review_queue(
 ) -> QuerySet[Agreement]:
     if actor.role == Role.COLLEGE_ADMIN:
         qs = _base().filter(
-            state__in=REVIEW_STATES[Party.COLLEGE],
+            state__in=IN_COLLEGE_REVIEW,
             graduate__college_id__in=links.college_ids_for(actor.user),
         )
     elif actor.role == Role.SCHOOL_ADMIN:
-        qs = _base().filter(state__in=REVIEW_STATES[Party.SCHOOL])
+        qs = _base().filter(state__in=IN_SCHOOL_REVIEW)
     else:
         return Agreement.objects.none()
     if college_id:
@@ -166,12 +173,10 @@ def history(agreement: Agreement, *, for_outsider: bool = True) -> list[dict[str
     role_labels = dict(Role.choices)
     out = []
     for row in rows:
-        action = row.action.removeprefix("agreement.")
-        label = ACTION_LABELS.get(action) if action in Action._value2member_map_ else None
         out.append(
             {
                 "at": row.created_at,
-                "action": str(label or _HISTORY_LABELS.get(action, action)),
+                "action": history_label(row.action),
                 "role": str(role_labels.get(row.actor_role, _("系统"))),
                 "actor": _actor_name(row, agreement, for_outsider),
                 "reason": row.reason,
@@ -180,15 +185,6 @@ def history(agreement: Agreement, *, for_outsider: bool = True) -> list[dict[str
             }
         )
     return out
-
-
-_HISTORY_LABELS = {
-    "created": "创建",
-    "edited": "修改内容",
-    "proof_added": "上传证明材料",
-    "proof_removed": "删除证明材料",
-    "deleted": "删除草稿",
-}
 
 
 # An employer named in a graduate's own (submitted) agreement sees its part only: the
@@ -215,8 +211,11 @@ def visible_content(agreement: Agreement, party: Party, content: dict | None) ->
 
 def detail(actor: Actor, agreement: Agreement, party: Party) -> dict[str, Any]:
     """Everything a detail page or API answer shows, for this party."""
+    from agreements import termination_selectors
+
     current = agreement.current_version
     shown = current.content if current else agreement.draft_content
+    ctx = context_for(agreement)
     part_only = employer_sees_part_only(agreement, party)
     sections = sections_for_display(shown)
     versions = versions_with_diffs(agreement)
@@ -226,7 +225,7 @@ def detail(actor: Actor, agreement: Agreement, party: Party) -> dict[str, Any]:
             v["changes"] = [
                 c for c in v["changes"] if c["field"] in _EMPLOYER_FIELDS_OF_GRADUATE_AGREEMENT
             ]
-    actions = {a.value for a in allowed_actions(agreement, party)}
+    actions = {a.value for a in allowed_actions(agreement, party, ctx)}
     not_offered: list = []
     if party == Party.GRADUATE:
         # Offer only what can succeed now, and say why the rest is not offered.
@@ -234,6 +233,7 @@ def detail(actor: Actor, agreement: Agreement, party: Party) -> dict[str, Any]:
 
         actions, not_offered = offers.graduate_detail_offers(agreement, actions)
     return {
+        **termination_selectors.panel(agreement, party, actions, ctx),
         "agreement": agreement,
         "party": party,
         "actions": actions,
@@ -241,7 +241,7 @@ def detail(actor: Actor, agreement: Agreement, party: Party) -> dict[str, Any]:
         "sections": sections,
         # The graduate's working copy is theirs alone.
         "draft_sections": sections_for_display(agreement.draft_content)
-        if agreement.state in (State.DRAFT, State.RETURNED) and not part_only
+        if agreement.state in EDITABLE_STATES and not part_only
         else None,
         "versions": versions,
         "history": history(agreement, for_outsider=party in (Party.EMPLOYER, Party.GRADUATE)),
@@ -271,13 +271,13 @@ def dashboard(actor: Actor) -> dict[str, Any]:
     colleges = links.colleges_for_dashboard(actor)
     approved = links.approved_graduate_counts_by_college([c.pk for c in colleges])
     signed = dict(
-        agreements.filter(state=State.SIGNED)
+        agreements.filter(state__in=SIGNED_STATES)
         .values_list("graduate__college_id")
         .annotate(n=Count("graduate_id", distinct=True))
         .order_by()
     )
     in_review = dict(
-        agreements.filter(state__in=(State.SUBMITTED, State.COLLEGE_REVIEW, State.SCHOOL_REVIEW))
+        agreements.filter(state__in=IN_REVIEW_STATES)
         .values_list("graduate__college_id")
         .annotate(n=Count("graduate_id", distinct=True))
         .order_by()
@@ -297,7 +297,10 @@ def dashboard(actor: Actor) -> dict[str, Any]:
         )
     total_approved = sum(r["approved"] for r in rows)
     total_signed = sum(r["signed"] for r in rows)
+    from agreements import termination_selectors
+
     return {
+        "terminations": termination_selectors.counts(actor),
         "by_state": [(State(s).label, s, n) for s, n in by_state.items()],
         "by_college": rows,
         "total": {

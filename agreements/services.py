@@ -8,6 +8,7 @@ invitation per employer and graduate"; the checks below only give the clear mess
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,18 +21,23 @@ from django.utils.translation import gettext_lazy as _lazy
 from django_tenants.utils import schema_context
 
 from accounts.models import Role
-from agreements import links
+from agreements import links, notices
 from agreements.content import clean_content
-from agreements.models import (
-    BINDING_STATES,
+from agreements.models import Agreement, AgreementVersion, ProofImage
+from agreements.notices import AuditAction
+from agreements.workflow import (
     OPEN_STATES,
-    Agreement,
-    AgreementVersion,
+    PRE_BINDING_STATES,
+    SIGNED_STATES,
+    Action,
+    Context,
     Origin,
-    ProofImage,
+    Party,
     State,
+    Transition,
+    TransitionRefused,
+    plan,
 )
-from agreements.workflow import Action, Party, TransitionRefused, plan
 from core import audit
 from core.context import Actor
 from core.models import AuditLog
@@ -39,8 +45,9 @@ from core.uploads import IMAGES, validate_upload
 from settings_per_school.selectors import get_school_settings
 
 MAX_PROOFS = 9
+# Edits and the sweep depend on no setting: they skip reading the school's settings.
+_NO_CONTEXT = Context()
 REMIND_BEFORE = timedelta(days=3)
-ACTIVE_INVITATION_STATES = (State.DRAFT, State.INVITED, State.RETURNED)
 
 
 # --- who is acting ------------------------------------------------------------------------
@@ -110,55 +117,51 @@ def _save(agreement: Agreement) -> None:
 def _apply(
     actor: Actor,
     agreement: Agreement,
-    action: Action,
-    party: Party | None,
+    transition: Transition,
     *,
     reason: str = "",
-    needs_school_review: bool = True,
     data: dict | None = None,
+    notify: bool = True,
 ) -> State:
-    """Move the agreement by the workflow's rule, audit it and mirror it to the public index."""
-    rule = plan(agreement, action, party, reason=reason)
-    old = agreement.state
-    new = rule.target_for(agreement, needs_school_review)
+    """Take the planned transition: save, audit, mirror to the public index, notify."""
+    old, new = transition.source, transition.target
     agreement.state = new
-    if rule.needs_reason:
+    if transition.rule.needs_reason:
         agreement.last_reason = reason.strip()
     _save(agreement)
     version = agreement.current_version.number if agreement.current_version_id else None
     audit.record(
         actor,
-        f"agreement.{action}",
+        AuditAction.of(transition.action),
         target=agreement,
         reason=reason.strip(),
-        data={"from": old, "to": new, "version": version, "party": party, **(data or {})},
+        data={
+            "from": old,
+            "to": new,
+            "version": version,
+            "party": transition.party,
+            **(data or {}),
+        },
     )
     links.sync_index(agreement)
+    if notify:
+        notices.emit(transition, agreement)
     return new
 
 
-def _graduate_has_binding(graduate, *, exclude_id: int | None = None) -> Agreement | None:
-    qs = Agreement.objects.filter(graduate=graduate, state__in=BINDING_STATES)
-    if exclude_id:
-        qs = qs.exclude(pk=exclude_id)
-    return qs.first()
-
-
-def _require_can_sign(graduate) -> None:
-    if not links.can_sign(graduate):
-        raise TransitionRefused(
-            _("您的生源信息尚未审核通过，暂不能签约。请先完成生源核查。"), code="cannot_sign"
-        )
-
-
-def _require_free(graduate, agreement: Agreement) -> None:
-    other = _graduate_has_binding(graduate, exclude_id=agreement.pk)
-    if other is not None:
-        raise TransitionRefused(
-            _("您已有一份%(state)s的协议（%(employer)s），不能再应约或提交。")
-            % {"state": other.get_state_display(), "employer": other.employer_name},
-            code="binding_exists",
-        )
+def _move(
+    actor: Actor,
+    agreement: Agreement,
+    action: Action,
+    party: Party | None,
+    *,
+    reason: str = "",
+    data: dict | None = None,
+) -> Transition:
+    """Plan and apply in one go, for steps with nothing to do in between."""
+    transition = plan(agreement, action, party, reason=reason)
+    _apply(actor, agreement, transition, reason=reason, data=data)
+    return transition
 
 
 def _new_version(actor: Actor, agreement: Agreement) -> AgreementVersion:
@@ -184,13 +187,23 @@ def _new_version(actor: Actor, agreement: Agreement) -> AgreementVersion:
 # --- the employer (platform host; the school's schema is entered here) ---------------------
 
 
-def _employer_of(actor: Actor):
+def _inviting_employer(actor: Actor):
+    """The HR user's organisation if it may invite: the one check, on first send and re-send."""
     if actor.role != Role.EMPLOYER:
         raise PermissionError(_("只有用人单位 HR 可以发出邀约。"))
-    employer = links.employer_for_user(actor.user)
-    if employer is None:
+    if links.employer_for_user(actor.user) is None:
         raise PermissionError(_("您的账号尚未关联用人单位。"))
+    employer = links.verified_employer_for_user(actor.user)
+    if employer is None:
+        raise PermissionError(_("单位尚未通过平台认证，暂不能发出邀约。"))
     return employer
+
+
+def _refuse_if_signed(graduate) -> None:
+    """One check of "already signed" before anything is created or sent."""
+    if Agreement.objects.filter(graduate=graduate, state__in=SIGNED_STATES).exists():
+        # The same words as "no such graduate" (CANNOT_INVITE, below).
+        raise TransitionRefused(str(CANNOT_INVITE), code="graduate_signed")
 
 
 def _force_employer_fields(content: dict[str, Any], employer) -> dict[str, Any]:
@@ -247,9 +260,7 @@ def create_invitation(
     send: bool = True,
 ) -> Agreement:
     """An employer's invitation to the graduate identified by 学号 and 姓名 (both must match)."""
-    employer = _employer_of(actor)
-    if not employer.is_verified:
-        raise PermissionError(_("单位尚未通过平台认证，暂不能发出邀约。"))
+    employer = _inviting_employer(actor)
     _count_invitation_attempt(employer, school)
     with schema_context(school.schema_name), transaction.atomic():
         graduate = links.find_graduate(student_number, name)
@@ -257,10 +268,10 @@ def create_invitation(
             raise ValidationError({"student_number": str(CANNOT_INVITE)})
         cleaned = clean_content(_force_employer_fields(content, employer))
         links.graduate_model().objects.select_for_update().filter(pk=graduate.pk).exists()
-        if Agreement.objects.filter(graduate=graduate, state=State.SIGNED).exists():
-            # The same words as "no such graduate": another agreement's state is none of
-            # this employer's business.
-            raise ValidationError({"student_number": str(CANNOT_INVITE)})
+        try:
+            _refuse_if_signed(graduate)
+        except TransitionRefused as exc:
+            raise ValidationError({"student_number": exc.messages}) from exc
         # Only the employer's own invitations count (as the partial unique index says): a
         # graduate's agreement naming this employer is not its invitation.
         existing = Agreement.objects.filter(
@@ -289,7 +300,7 @@ def create_invitation(
             draft_content=cleaned,
         )
         _save(agreement)
-        audit.record(actor, "agreement.created", target=agreement, data={"origin": "employer"})
+        audit.record(actor, AuditAction.CREATED, target=agreement, data={"origin": "employer"})
         links.sync_index(agreement, school=school)
         if send:
             _send(actor, agreement, Party.EMPLOYER)
@@ -297,9 +308,8 @@ def create_invitation(
 
 
 def _send(actor: Actor, agreement: Agreement, party: Party) -> None:
-    plan(agreement, Action.SEND, party)
-    if Agreement.objects.filter(graduate=agreement.graduate, state=State.SIGNED).exists():
-        raise TransitionRefused(str(CANNOT_INVITE), code="graduate_signed")
+    transition = plan(agreement, Action.SEND, party)
+    _refuse_if_signed(agreement.graduate)
     validity = get_school_settings().invitation_validity_days
     now = timezone.now()
     _new_version(actor, agreement)
@@ -307,23 +317,12 @@ def _send(actor: Actor, agreement: Agreement, party: Party) -> None:
     agreement.expires_at = now + timedelta(days=validity)
     agreement.reminded_at = None
     agreement.accepted_version = None
-    _apply(actor, agreement, Action.SEND, party)
-    links.notify(
-        user=agreement.graduate.user,
-        event="invitation_received",
-        title=_("您收到一份就业协议邀约"),
-        body=_("%(employer)s 向您发出了三方协议邀约，请在 %(date)s 前查看并应约或打回。")
-        % {
-            "employer": agreement.employer_name,
-            "date": timezone.localtime(agreement.expires_at).strftime("%Y-%m-%d %H:%M"),
-        },
-        url=f"/agreements/{agreement.pk}/",
-    )
+    _apply(actor, agreement, transition)
 
 
 def send_invitation(*, actor: Actor, school, agreement_id: int) -> Agreement:
     """Send a draft, or re-send a returned invitation: a new immutable version either way."""
-    _employer_of(actor)
+    _inviting_employer(actor)
     with schema_context(school.schema_name), transaction.atomic():
         agreement, party = _lock(actor, agreement_id)
         _send(actor, agreement, party)
@@ -347,7 +346,7 @@ def edit_agreement(
     """
     with _in_school(school), transaction.atomic():
         agreement, party = _lock(actor, agreement_id)
-        plan(agreement, Action.EDIT, party)
+        plan(agreement, Action.EDIT, party, ctx=_NO_CONTEXT)
         if (
             employer_id is not UNCHANGED
             and agreement.origin == Origin.GRADUATE
@@ -364,7 +363,7 @@ def edit_agreement(
             agreement.employer_name = cleaned["employer_name"]
         _save(agreement)
         changed = sorted(k for k in cleaned if old.get(k) != cleaned.get(k))
-        audit.record(actor, "agreement.edited", target=agreement, data={"fields": changed})
+        audit.record(actor, AuditAction.EDITED, target=agreement, data={"fields": changed})
         links.sync_index(agreement)
         return agreement
 
@@ -385,29 +384,12 @@ def _switch_employer(agreement: Agreement, employer_id: int | None) -> None:
 def withdraw_invitation(*, actor: Actor, school, agreement_id: int, reason: str = "") -> Agreement:
     with schema_context(school.schema_name), transaction.atomic():
         agreement, party = _lock(actor, agreement_id)
-        was_invited = agreement.state == State.INVITED
-        _apply(actor, agreement, Action.WITHDRAW, party, reason=reason)
-        if was_invited:
-            links.notify(
-                user=agreement.graduate.user,
-                event="invitation_closed",
-                title=_("邀约已被单位撤回"),
-                body=_("%(employer)s 撤回了对您的邀约。") % {"employer": agreement.employer_name},
-                url=f"/agreements/{agreement.pk}/",
-            )
+        _move(actor, agreement, Action.WITHDRAW, party, reason=reason)
         return agreement
 
 
-class _Nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
-
-
 def _in_school(school):
-    return schema_context(school.schema_name) if school is not None else _Nothing()
+    return schema_context(school.schema_name) if school is not None else nullcontext()
 
 
 # --- the graduate (school host) -------------------------------------------------------------
@@ -424,17 +406,16 @@ def accept_invitation(*, actor: Actor, agreement_id: int, version: int, password
         raise ValidationError({"password": refusal})
     with transaction.atomic():
         agreement, party = _lock(actor, agreement_id)
-        plan(agreement, Action.ACCEPT, party)
+        # The workflow refuses a wrong state first, then the graduate who may not bind now.
+        transition = plan(agreement, Action.ACCEPT, party)
         if agreement.current_version is None or agreement.current_version.number != version:
             raise TransitionRefused(
                 _("邀约内容已更新，请查看最新版本后再应约。"), code="stale_version"
             )
         if agreement.expires_at and agreement.expires_at <= timezone.now():
             raise TransitionRefused(_("邀约已过期，不能应约。"), code="expired")
-        _require_can_sign(agreement.graduate)
-        _require_free(agreement.graduate, agreement)
         agreement.accepted_version = agreement.current_version
-        _apply(actor, agreement, Action.ACCEPT, party, data={"accepted_version": version})
+        _apply(actor, agreement, transition, data={"accepted_version": version})
         links.notify_reviewers(agreement.graduate, "college")
         return agreement
 
@@ -443,14 +424,7 @@ def return_invitation(*, actor: Actor, agreement_id: int, reason: str) -> Agreem
     """打回: the graduate sends the invitation back to the employer with a reason."""
     with transaction.atomic():
         agreement, party = _lock(actor, agreement_id)
-        _apply(actor, agreement, Action.RETURN, party, reason=reason)
-        links.notify_employer(
-            agreement,
-            event="invitation_returned",
-            title=_("邀约被毕业生打回"),
-            body=_("%(name)s 打回了邀约：%(reason)s")
-            % {"name": agreement.graduate.name, "reason": agreement.last_reason},
-        )
+        _move(actor, agreement, Action.RETURN, party, reason=reason)
         return agreement
 
 
@@ -487,7 +461,7 @@ def start_own_agreement(
             draft_content=cleaned,
         )
         _save(agreement)
-        audit.record(actor, "agreement.created", target=agreement, data={"origin": "graduate"})
+        audit.record(actor, AuditAction.CREATED, target=agreement, data={"origin": "graduate"})
         links.sync_index(agreement)
         return agreement
 
@@ -503,7 +477,7 @@ def add_proofs(*, actor: Actor, agreement_id: int, uploads: list) -> list[ProofI
         raise ValidationError({"image": _("请选择图片。")})
     with transaction.atomic():
         agreement, party = _lock(actor, agreement_id)
-        plan(agreement, Action.EDIT, party)
+        plan(agreement, Action.EDIT, party, ctx=_NO_CONTEXT)
         have = agreement.proofs.filter(removed=False).count()
         if have + len(uploads) > MAX_PROOFS:
             raise ValidationError(
@@ -525,7 +499,7 @@ def add_proofs(*, actor: Actor, agreement_id: int, uploads: list) -> list[ProofI
             proof = ProofImage(agreement=agreement, original_name=(upload.name or "")[:200])
             proof.image.save(clean.content.name, clean.content, save=False)
             proof.save()
-            audit.record(actor, "agreement.proof_added", target=agreement, data={"proof": proof.pk})
+            audit.record(actor, AuditAction.PROOF_ADDED, target=agreement, data={"proof": proof.pk})
             proofs.append(proof)
         return proofs
 
@@ -534,12 +508,12 @@ def delete_own_draft(*, actor: Actor, agreement_id: int, reason: str = "") -> No
     """The graduate deletes their own 学生发起 draft (audited; the audit trail stays)."""
     with transaction.atomic():
         agreement, party = _lock(actor, agreement_id)
-        plan(agreement, Action.EDIT, party)
+        plan(agreement, Action.EDIT, party, ctx=_NO_CONTEXT)
         if agreement.origin != Origin.GRADUATE or party != Party.GRADUATE:
             raise PermissionError(_("只能删除自己发起的签约草稿。"))
         audit.record(
             actor,
-            "agreement.deleted",
+            AuditAction.DELETED,
             target=agreement,
             reason=reason.strip(),
             data={
@@ -567,7 +541,7 @@ def delete_own_draft(*, actor: Actor, agreement_id: int, reason: str = "") -> No
 def remove_proof(*, actor: Actor, agreement_id: int, proof_id: int) -> None:
     with transaction.atomic():
         agreement, party = _lock(actor, agreement_id)
-        plan(agreement, Action.EDIT, party)
+        plan(agreement, Action.EDIT, party, ctx=_NO_CONTEXT)
         proof = agreement.proofs.select_for_update().filter(pk=proof_id, removed=False).first()
         if proof is None:
             raise Http404(_("图片不存在。"))
@@ -575,7 +549,7 @@ def remove_proof(*, actor: Actor, agreement_id: int, proof_id: int) -> None:
         proof.removed = True
         proof.image = ""  # the row (and the audit) remember it existed; nobody can open it
         proof.save(update_fields=["removed", "image"])
-        audit.record(actor, "agreement.proof_removed", target=agreement, data={"proof": proof_id})
+        audit.record(actor, AuditAction.PROOF_REMOVED, target=agreement, data={"proof": proof_id})
         transaction.on_commit(lambda: _delete_stored(name))
 
 
@@ -589,17 +563,15 @@ def _delete_stored(name: str) -> None:
 def submit_own_agreement(*, actor: Actor, agreement_id: int) -> Agreement:
     with transaction.atomic():
         agreement, party = _lock(actor, agreement_id)
-        plan(agreement, Action.SUBMIT, party)
+        transition = plan(agreement, Action.SUBMIT, party)
         if not get_school_settings().allow_student_initiation:
             raise PermissionError(_("学校尚未开放学生发起签约。"))
-        _require_can_sign(agreement.graduate)
         proofs = agreement.proofs.filter(removed=False).count()
         if not 1 <= proofs <= MAX_PROOFS:
             raise ValidationError({"image": _("请上传 1 至 9 张就业证明材料图片。")})
-        _require_free(agreement.graduate, agreement)
         agreement.accepted_version = _new_version(actor, agreement)
         agreement.last_reason = ""
-        _apply(actor, agreement, Action.SUBMIT, party)
+        _apply(actor, agreement, transition)
         links.notify_reviewers(agreement.graduate, "college")
         return agreement
 
@@ -610,94 +582,38 @@ def submit_own_agreement(*, actor: Actor, agreement_id: int) -> Agreement:
 def review_agreement(
     *, actor: Actor, agreement_id: int, approve: bool, reason: str = ""
 ) -> Agreement:
-    """A college or school review decision; a rejection needs a reason and goes to the fixer."""
-    needs_school_review = get_school_settings().student_initiated_needs_school_review
+    """A college or school review decision; a rejection needs a reason and goes to the fixer.
+
+    The rule picks the next state and the notices; signing also closes the graduate's other
+    open invitations.
+    """
     with transaction.atomic():
         agreement, party = _lock(actor, agreement_id)
         action = Action.APPROVE if approve else Action.REJECT
-        if not approve:
-            plan(agreement, action, party, reason=reason)
-            agreement.accepted_version = (
-                None if agreement.origin == Origin.EMPLOYER else agreement.accepted_version
-            )
-        new = _apply(
-            actor,
-            agreement,
-            action,
-            party,
-            reason=reason,
-            needs_school_review=needs_school_review,
-        )
-        graduate = agreement.graduate
-        url = f"/agreements/{agreement.pk}/"
-        if new == State.SIGNED:
-            _on_signed(actor, agreement)
-        elif approve:
-            links.notify_reviewers(graduate, "school")
-            links.notify(
-                user=graduate.user,
-                event="review_approved",
-                title=_("协议已通过院系审核"),
-                body=_("您与 %(employer)s 的协议已通过院系审核，等待学校审核。")
-                % {"employer": agreement.employer_name},
-                url=url,
-            )
-        else:
-            body = _("您与 %(employer)s 的协议审核未通过：%(reason)s") % {
-                "employer": agreement.employer_name,
-                "reason": agreement.last_reason,
-            }
-            links.notify(
-                user=graduate.user,
-                event="review_rejected",
-                title=_("协议审核未通过"),
-                body=body,
-                url=url,
-            )
-            if agreement.origin == Origin.EMPLOYER:
-                links.notify_employer(
-                    agreement,
-                    event="review_rejected",
-                    title=_("协议审核未通过，请修改后重新发送"),
-                    body=_("%(name)s 的协议审核未通过：%(reason)s")
-                    % {"name": graduate.name, "reason": agreement.last_reason},
-                )
+        transition = plan(agreement, action, party, reason=reason)
+        if not approve and agreement.origin == Origin.EMPLOYER:
+            agreement.accepted_version = None  # the employer edits and sends a new version
+        if transition.target == State.SIGNED:
+            agreement.signed_at = timezone.now()
+        _apply(actor, agreement, transition, reason=reason)
+        if transition.target == State.SCHOOL_REVIEW:
+            links.notify_reviewers(agreement.graduate, "school")
+        if transition.target == State.SIGNED:
+            _close_others(actor, agreement)
         return agreement
 
 
-def _on_signed(actor: Actor, agreement: Agreement) -> None:
-    agreement.signed_at = timezone.now()
-    agreement.save(update_fields=["signed_at", "updated_at"])
-    links.notify(
-        user=agreement.graduate.user,
-        event="agreement_signed",
-        title=_("签约成功"),
-        body=_("您与 %(employer)s 的三方协议已签约成功。") % {"employer": agreement.employer_name},
-        url=f"/agreements/{agreement.pk}/",
-    )
-    links.notify_employer(
-        agreement,
-        event="agreement_signed",
-        title=_("签约成功"),
-        body=_("与 %(name)s 的三方协议已签约成功。") % {"name": agreement.graduate.name},
-    )
+def _close_others(actor: Actor, agreement: Agreement) -> None:
     reason = _("毕业生已与其他单位签约")
     others = (
         Agreement.objects.select_for_update(of=("self",))
         .select_related("graduate", "current_version")
-        .filter(graduate=agreement.graduate, state__in=ACTIVE_INVITATION_STATES)
+        .filter(graduate=agreement.graduate, state__in=PRE_BINDING_STATES)
         .exclude(pk=agreement.pk)
         .order_by("pk")
     )
     for other in others:
-        _apply(actor, other, Action.CLOSE, Party.SYSTEM, reason=reason)
-        links.notify_employer(
-            other,
-            event="invitation_closed",
-            title=_("邀约已关闭"),
-            body=_("对 %(name)s 的邀约已关闭：%(reason)s")
-            % {"name": other.graduate.name, "reason": reason},
-        )
+        _move(actor, other, Action.CLOSE, Party.SYSTEM, reason=reason)
 
 
 # --- the sweep (Celery beat, per school) ---------------------------------------------------
@@ -726,13 +642,12 @@ def expire_due_invitations(*, actor: Actor, now: datetime | None = None, batch: 
                 return total
             entries = []
             for agreement in rows:
-                rule = plan(agreement, Action.EXPIRE, Party.SYSTEM)
-                new = rule.target_for(agreement)
+                new = plan(agreement, Action.EXPIRE, Party.SYSTEM, ctx=_NO_CONTEXT).target
                 version = agreement.current_version.number if agreement.current_version_id else None
                 entries.append(
                     audit.build(
                         actor,
-                        f"agreement.{Action.EXPIRE}",
+                        AuditAction.EXPIRE,
                         target=agreement,
                         data={"from": agreement.state, "to": new, "version": version},
                     )
@@ -743,23 +658,7 @@ def expire_due_invitations(*, actor: Actor, now: datetime | None = None, batch: 
             Agreement.objects.filter(pk__in=ids).update(state=State.EXPIRED, updated_at=now)
             AuditLog.objects.bulk_create(entries)
             links.sync_index_states(rows, school=school)
-            for agreement in rows:
-                links.notify(
-                    user=agreement.graduate.user,
-                    event="invitation_expired",
-                    title=_("邀约已过期"),
-                    body=_("%(employer)s 的邀约已过期。") % {"employer": agreement.employer_name},
-                    url=f"/agreements/{agreement.pk}/",
-                )
-            links.notify_employers(
-                rows,
-                event="invitation_expired",
-                title=_("邀约已过期"),
-                body=lambda a: (
-                    _("对 %(name)s 的邀约已过期，毕业生未作处理。") % {"name": a.graduate.name}
-                ),
-                school=school,
-            )
+            notices.invitations_expired(rows, school=school)
             total += len(rows)
 
 
@@ -784,16 +683,6 @@ def remind_expiring_invitations(*, now: datetime | None = None, batch: int = 500
                 return total
             for agreement in rows:
                 agreement.reminded_at = now
-                links.notify(
-                    user=agreement.graduate.user,
-                    event="invitation_expiring",
-                    title=_("邀约即将过期"),
-                    body=_("%(employer)s 的邀约将于 %(date)s 过期，请及时应约或打回。")
-                    % {
-                        "employer": agreement.employer_name,
-                        "date": timezone.localtime(agreement.expires_at).strftime("%Y-%m-%d %H:%M"),
-                    },
-                    url=f"/agreements/{agreement.pk}/",
-                )
+                notices.invitation_expiring(agreement)
             Agreement.objects.bulk_update(rows, ["reminded_at"])
             total += len(rows)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agreements import views
+from agreements import termination_views, views
 
 app_name = "agreements"
 urlpatterns = [
@@ -19,4 +19,15 @@ urlpatterns = [
     path("<int:pk>/proofs/", views.proof_upload, name="proof-upload"),
     path("<int:pk>/proofs/<int:proof_id>", views.proof_image, name="proof"),
     path("<int:pk>/proofs/<int:proof_id>/remove", views.proof_remove, name="proof-remove"),
+    # termination (解约)
+    path("terminations/", termination_views.queue, name="termination-queue"),
+    path("<int:pk>/terminate/", termination_views.apply, name="termination-apply"),
+    path("<int:pk>/terminate/consent", termination_views.consent, name="termination-consent"),
+    path("<int:pk>/terminate/withdraw", termination_views.withdraw, name="termination-withdraw"),
+    path("<int:pk>/terminate/review", termination_views.review, name="termination-review"),
+    path(
+        "<int:pk>/terminate/proofs/<int:proof_id>",
+        termination_views.proof,
+        name="termination-proof",
+    ),
 ]

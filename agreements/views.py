@@ -15,7 +15,7 @@ from django_tenants.utils import schema_context
 
 from accounts.decorators import role_required
 from accounts.models import Role
-from agreements import links, offers, selectors, services
+from agreements import links, offers, selectors, services, termination_selectors
 from agreements.apis import DASHBOARD_XLSX_NAME
 from agreements.content import EMPLOYER_FIELDS, SECTIONS, AgreementContentForm
 from agreements.forms import (
@@ -78,6 +78,7 @@ def agreement_list(request):
                 "start_blocker": offers.start_blocker(
                     links.graduate_for_user(request.user), settings
                 ),
+                "cooldown": termination_selectors.graduate_cooldown(actor),
             },
         )
     state = request.GET.get("state", "")

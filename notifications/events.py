@@ -37,7 +37,15 @@ EVENTS: dict[str, Event] = {
         Event("review_approved", _("协议审核"), _("审核通过")),
         Event("review_rejected", _("协议审核"), _("审核未通过")),
         Event("agreement_signed", _("三方协议"), _("签约成功")),
+        Event("invitation_accepted", _("签约邀约"), _("毕业生已应约")),
         Event("termination_decided", _("解约申请"), _("已处理")),
+        Event("termination_requested", _("解约申请"), _("收到解约申请")),
+        Event("termination_consented", _("解约申请"), _("对方已同意")),
+        Event("termination_refused", _("解约申请"), _("对方不同意")),
+        Event("termination_withdrawn", _("解约申请"), _("已撤回")),
+        Event("termination_review_passed", _("解约申请"), _("院系审核通过")),
+        Event("termination_approved", _("解约申请"), _("解约成功")),
+        Event("termination_rejected", _("解约申请"), _("审核未通过")),
         Event("wechat_bound", _("微信绑定"), _("绑定成功")),
         Event("wechat_unbound", _("微信绑定"), _("绑定已解除")),
         # Teachers: something waits in their review queue (students/reviewers.py).
@@ -45,6 +53,15 @@ EVENTS: dict[str, Event] = {
         Event("agreement_review_waiting", _("协议审核"), _("有待审核的协议")),
     )
 }
+
+
+class UnknownEvent(ValueError):
+    """A notification with an event code this module does not define (a programming error)."""
+
+
+def require_known(code: str) -> None:
+    if code not in EVENTS:
+        raise UnknownEvent(f"unknown notification event {code!r}")
 
 
 def label_for(code: str) -> str:

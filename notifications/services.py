@@ -9,7 +9,7 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.events import template_data
+from notifications.events import require_known, template_data
 from notifications.models import Message, WechatDelivery
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,7 @@ def notify(
     from settings_per_school.selectors import get_school_settings
     from wechat.models import WechatBinding
 
+    require_known(event)  # a typo'd code would reach no template and no settings row
     data = dict(data or {})
     message = Message.objects.create(
         user=user, event=event, title=title, body=body, data=data, url=url

@@ -44,6 +44,7 @@ SHARED_APPS = [
     "axes",  # failed-login tracking; its tables exist in public and in every school
     "employers",  # employers, their HR members, the shared directory (public schema)
     "employer_inbox",  # in-app notices to employers about their agreements (public schema)
+    "workcalendar",  # Chinese working days: holidays and 调休 per year (public schema)
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("operator/schools/", tenant_views.operator_schools, name="operator-schools"),
     path("operator/schools/new/", tenant_views.operator_onboard, name="operator-onboard"),
+    path("operator/calendar/", include("workcalendar.urls")),
     path("api/v1/", include("api.urls_public")),
     path("employer/agreements/", include("agreements.urls_platform")),
     path("employer/notices/", employer_inbox_views.inbox, name="employer-notices"),

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from api.permissions import IsSchoolAdmin
 from core.context import actor_from_request
 from core.masking import mask_secret
+from settings_per_school.models import ReviewLevels, Starter
 from settings_per_school.selectors import get_school_settings, public_flags
 from settings_per_school.services import update_school_settings
 from tenants.selectors import school_list
@@ -23,6 +24,13 @@ class SchoolSettingsOutput(serializers.Serializer):
     student_initiated_needs_school_review = serializers.BooleanField()
     invitation_validity_days = serializers.IntegerField()
     termination_cooldown_working_days = serializers.IntegerField()
+    termination_starter = serializers.ChoiceField(choices=Starter.choices)
+    termination_employer_consent_required = serializers.BooleanField()
+    termination_review_levels = serializers.ChoiceField(choices=ReviewLevels.choices)
+    terminations_allowed = serializers.IntegerField()
+    termination_window_from = serializers.DateField(allow_null=True)
+    termination_window_to = serializers.DateField(allow_null=True)
+    termination_publicity_days = serializers.IntegerField()
     print_copies = serializers.IntegerField()
     wechat_app_id = serializers.CharField()
     wechat_app_secret_set = serializers.SerializerMethodField()
@@ -54,6 +62,15 @@ class SchoolSettingsInput(serializers.Serializer):
     student_initiated_needs_school_review = serializers.BooleanField(required=False)
     invitation_validity_days = serializers.IntegerField(required=False)
     termination_cooldown_working_days = serializers.IntegerField(required=False)
+    termination_starter = serializers.ChoiceField(choices=Starter.choices, required=False)
+    termination_employer_consent_required = serializers.BooleanField(required=False)
+    termination_review_levels = serializers.ChoiceField(
+        choices=ReviewLevels.choices, required=False
+    )
+    terminations_allowed = serializers.IntegerField(required=False)
+    termination_window_from = serializers.DateField(required=False, allow_null=True)
+    termination_window_to = serializers.DateField(required=False, allow_null=True)
+    termination_publicity_days = serializers.IntegerField(required=False)
     print_copies = serializers.IntegerField(required=False)
     wechat_app_id = serializers.CharField(max_length=32, required=False, allow_blank=True)
     wechat_app_secret = serializers.CharField(required=False, allow_blank=True, write_only=True)
@@ -85,6 +102,11 @@ class PublicFlagsOutput(serializers.Serializer):
     allow_student_initiation = serializers.BooleanField()
     allow_termination = serializers.BooleanField()
     termination_guidance = serializers.CharField()
+    termination_starter = serializers.ChoiceField(choices=Starter.choices)
+    terminations_allowed = serializers.IntegerField()
+    termination_cooldown_working_days = serializers.IntegerField()
+    termination_window_from = serializers.DateField(allow_null=True)
+    termination_window_to = serializers.DateField(allow_null=True)
     invitation_validity_days = serializers.IntegerField()
     print_copies = serializers.IntegerField()
     has_logo = serializers.BooleanField()

@@ -32,9 +32,20 @@ class SchoolSettingsForm(forms.ModelForm):
             "student_initiated_needs_school_review",
             "invitation_validity_days",
             "termination_cooldown_working_days",
+            "termination_starter",
+            "termination_employer_consent_required",
+            "termination_review_levels",
+            "terminations_allowed",
+            "termination_window_from",
+            "termination_window_to",
+            "termination_publicity_days",
             "print_copies",
             "wechat_app_id",
         ]
+        widgets = {
+            "termination_window_from": forms.DateInput(attrs={"type": "date"}),
+            "termination_window_to": forms.DateInput(attrs={"type": "date"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

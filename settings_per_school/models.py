@@ -5,10 +5,23 @@ from django.utils.translation import gettext_lazy as _
 from core.fields import EncryptedTextField
 from core.storage import logo_upload_to, seal_upload_to
 
+# No number in here: the allowance and the cooldown are settings of their own, and the
+# application page states them next to this text.
 DEFAULT_TERMINATION_GUIDANCE = (
-    "毕业生仅有一次解约机会。解约须与用人单位协商一致，上传单位同意解约的证明材料，"
-    "经学校就业指导中心审核通过后方解约成功。解约成功后，须满 30 个工作日才能重新应约。"
+    "解约须与用人单位协商一致。申请时请写明解约原因，并上传用人单位同意解约的证明材料"
+    "（如加盖公章的解约函），经学校就业指导中心审核通过后方解约成功。"
+    "解约次数有限，解约成功后须等待规定的工作日数才能重新应约，请慎重考虑。"
 )
+
+
+class Starter(models.TextChoices):
+    GRADUATE = "graduate", _("仅毕业生")
+    GRADUATE_OR_EMPLOYER = "graduate_or_employer", _("毕业生或用人单位")
+
+
+class ReviewLevels(models.TextChoices):
+    SCHOOL = "school", _("仅学校审核")
+    COLLEGE_THEN_SCHOOL = "college_then_school", _("院系审核后学校审核")
 
 
 class SchoolSettings(models.Model):
@@ -37,6 +50,30 @@ class SchoolSettings(models.Model):
         default=30,
         validators=[MinValueValidator(0), MaxValueValidator(120)],
     )
+    termination_starter = models.CharField(
+        _("可发起解约的一方"), max_length=24, choices=Starter.choices, default=Starter.GRADUATE
+    )
+    termination_employer_consent_required = models.BooleanField(
+        _("解约须用人单位在线同意"),
+        default=True,
+        help_text=_("单位未入驻平台时，以上传的单位解约函作为同意。"),
+    )
+    termination_review_levels = models.CharField(
+        _("解约审核级别"), max_length=24, choices=ReviewLevels.choices, default=ReviewLevels.SCHOOL
+    )
+    terminations_allowed = models.PositiveSmallIntegerField(
+        _("每位毕业生可解约次数"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    termination_window_from = models.DateField(_("解约申请开始日期"), null=True, blank=True)
+    termination_window_to = models.DateField(_("解约申请截止日期"), null=True, blank=True)
+    termination_publicity_days = models.PositiveSmallIntegerField(
+        _("解约公示期（天）"),
+        default=0,
+        validators=[MaxValueValidator(30)],
+        help_text=_("0 表示不公示；公示期满后学校方可审核。"),
+    )
     print_copies = models.PositiveSmallIntegerField(
         _("打印份数"), default=4, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
@@ -50,7 +87,14 @@ class SchoolSettings(models.Model):
     class Meta:
         verbose_name = _("学校设置")
         constraints = [
-            models.CheckConstraint(condition=models.Q(id=1), name="school_settings_singleton")
+            models.CheckConstraint(condition=models.Q(id=1), name="school_settings_singleton"),
+            models.CheckConstraint(
+                condition=models.Q(termination_window_from__isnull=True)
+                | models.Q(termination_window_to__isnull=True)
+                | models.Q(termination_window_from__lte=models.F("termination_window_to")),
+                name="school_settings_termination_window_order",
+                violation_error_message=_("解约申请开始日期不能晚于截止日期。"),
+            ),
         ]
 
     def __str__(self) -> str:

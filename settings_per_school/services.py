@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,6 +21,13 @@ EDITABLE_FIELDS = (
     "student_initiated_needs_school_review",
     "invitation_validity_days",
     "termination_cooldown_working_days",
+    "termination_starter",
+    "termination_employer_consent_required",
+    "termination_review_levels",
+    "terminations_allowed",
+    "termination_window_from",
+    "termination_window_to",
+    "termination_publicity_days",
     "print_copies",
     "wechat_app_id",
     "wechat_app_secret",
@@ -45,6 +53,8 @@ def _audit_value(field: str, value: Any) -> Any:
         return mask_secret(value)
     if field in FILE_FIELDS:
         return getattr(value, "name", "") or ""
+    if isinstance(value, date):
+        return value.isoformat()
     return value
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agreements import services
+from agreements import services, termination
 from agreements.models import Agreement, Origin, State
 from tests.agreements import factories as f
 
@@ -60,8 +60,58 @@ def submit(agreement: Agreement, graduate) -> Agreement:
     return services.submit_own_agreement(actor=f.web(graduate.user), agreement_id=agreement.pk)
 
 
+def apply_termination(cast, agreement: Agreement, actor, *, images: int = 1):
+    return termination.apply_termination(
+        actor=actor,
+        agreement_id=agreement.pk,
+        explanation="已与单位协商一致，拟解除协议",
+        images=[f.png_upload(f"letter{i}.png") for i in range(images)],
+        school=cast.tenant,
+    )
+
+
+def consent_termination(cast, agreement: Agreement, actor, *, consent: bool = True):
+    return termination.decide_consent(
+        actor=actor,
+        agreement_id=agreement.pk,
+        consent=consent,
+        reason="" if consent else "单位不同意解约",
+        school=cast.tenant,
+    )
+
+
+def review_termination(cast, agreement: Agreement, *, level: str = "school", approve=True):
+    graduate = Agreement.objects.get(pk=agreement.pk).graduate
+    reviewer = college_admin_for(cast, graduate) if level == "college" else cast.admin
+    return termination.review_termination(
+        actor=f.web(reviewer),
+        agreement_id=agreement.pk,
+        approve=approve,
+        reason="" if approve else "材料不全",
+    )
+
+
+TERMINATION_STATES = (State.TERMINATION_REQUESTED, State.TERMINATION_REVIEW, State.TERMINATED)
+
+
 def in_state(cast, employer, other_employer, graduate, origin: str, state: str) -> Agreement:
-    """An agreement of `origin` in `state`, reached the way users reach it."""
+    """An agreement of `origin` in `state`, reached the way users reach it.
+
+    The termination states need the school to have termination open (the default flow:
+    the graduate applies, the employer consents online, the school decides).
+    """
+    if state in TERMINATION_STATES:
+        a = in_state(cast, employer, other_employer, graduate, origin, State.SIGNED)
+        apply_termination(cast, a, f.web(graduate.user))
+        a.refresh_from_db()
+        if a.state == State.TERMINATION_REQUESTED and state != State.TERMINATION_REQUESTED:
+            consent_termination(cast, a, employer.actor)
+            a.refresh_from_db()
+        if state == State.TERMINATED:
+            review_termination(cast, a)
+            a.refresh_from_db()
+        assert a.state == state, (a.state, state)
+        return a
     if origin == Origin.EMPLOYER:
         if state == State.DRAFT:
             return invite(cast, employer, graduate, send=False)

@@ -1,15 +1,18 @@
 """The state machine, exhaustively: every state × action × party is either the documented
-transition or a clear refusal that changes nothing."""
+transition or a clear refusal that changes nothing. Termination actions included.
+
+The cast (school, colleges, admins, graduates, two employers) is built once per module in a
+transaction rolled back at the end; each case runs in its own savepoint inside it."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404
 
-from agreements import services
-from agreements.models import Agreement, AgreementVersion, Origin, State
+from agreements import notices, services, termination, workflow
+from agreements.models import Agreement, AgreementVersion, Origin, State, Termination
 from core.models import AuditLog
 from employer_inbox.models import Notice
 from notifications.models import Message
@@ -39,6 +42,21 @@ EXPECTED: dict[tuple[str, str, str, str], str] = {
     (G, "submitted", "reject", "college"): "draft",
     (G, "school_review", "approve", "school"): "signed",
     (G, "school_review", "reject", "school"): "draft",
+    # termination (the module's school: open, graduate or employer may start, employer
+    # consent required, school-only review)
+    (E, "signed", "apply_termination", "graduate"): "termination_requested",
+    (E, "signed", "apply_termination", "employer"): "termination_requested",
+    (E, "termination_requested", "consent_termination", "employer"): "termination_review",
+    (E, "termination_requested", "refuse_termination", "employer"): "signed",
+    (E, "termination_requested", "withdraw_termination", "graduate"): "signed",
+    (E, "termination_review", "withdraw_termination", "graduate"): "signed",
+    (E, "termination_review", "approve_termination", "school"): "terminated",
+    (E, "termination_review", "reject_termination", "school"): "signed",
+    # a typed-in employer is not on the platform: its letter is the consent
+    (G, "signed", "apply_termination", "graduate"): "termination_review",
+    (G, "termination_review", "withdraw_termination", "graduate"): "signed",
+    (G, "termination_review", "approve_termination", "school"): "terminated",
+    (G, "termination_review", "reject_termination", "school"): "signed",
 }
 
 STATES = {
@@ -52,6 +70,7 @@ STATES = {
         "school_review",
         "signed",
         "closed",
+        "termination_requested",
         "termination_review",
         "terminated",
     ],
@@ -65,7 +84,22 @@ STATES = {
         "terminated",
     ],
 }
-ACTIONS = ["edit", "send", "withdraw", "accept", "return", "submit", "approve", "reject"]
+ACTIONS = [
+    "edit",
+    "send",
+    "withdraw",
+    "accept",
+    "return",
+    "submit",
+    "approve",
+    "reject",
+    "apply_termination",
+    "consent_termination",
+    "refuse_termination",
+    "withdraw_termination",
+    "approve_termination",
+    "reject_termination",
+]
 PARTIES = [
     "employer",
     "other_employer",
@@ -77,12 +111,49 @@ PARTIES = [
 ]
 
 
-@pytest.fixture
-def enable_initiation(cast):
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """School alpha's cast and two employers, once for the module (rolled back after it)."""
     from settings_per_school.services import update_school_settings
+    from tenants.models import School
 
-    with f.in_school(cast.tenant):
-        update_school_settings(actor=cast.admin_actor(), changes={"allow_student_initiation": True})
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            school = School.objects.get(subdomain="alpha")
+            cast = f.build_school(school, graduates=3)
+            employer, other_employer = f.make_employer(), f.make_employer()
+            with f.in_school(school):
+                update_school_settings(
+                    actor=cast.admin_actor(),
+                    changes={
+                        "allow_student_initiation": True,
+                        "allow_termination": True,
+                        "termination_starter": "graduate_or_employer",
+                    },
+                )
+            connection.set_schema_to_public()
+            yield cast, employer, other_employer
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            connection.set_schema_to_public()
+
+
+@pytest.fixture
+def cast(world, db):
+    return world[0]
+
+
+@pytest.fixture
+def employer(world):
+    return world[1]
+
+
+@pytest.fixture
+def other_employer(world):
+    return world[2]
 
 
 def _actors(cast, employer, other_employer):
@@ -121,6 +192,32 @@ def _call(action: str, actor, password: str, school, a: Agreement) -> None:
         services.review_agreement(actor=actor, agreement_id=a.pk, approve=True)
     elif action == "reject":
         services.review_agreement(actor=actor, agreement_id=a.pk, approve=False, reason="材料不全")
+    elif action == "apply_termination":
+        termination.apply_termination(
+            actor=actor,
+            agreement_id=a.pk,
+            explanation="协商一致解约",
+            images=[f.png_upload("letter.png")],
+            school=school,
+        )
+    elif action in ("consent_termination", "refuse_termination"):
+        consent = action == "consent_termination"
+        termination.decide_consent(
+            actor=actor,
+            agreement_id=a.pk,
+            consent=consent,
+            reason="" if consent else "不同意",
+            school=school,
+        )
+    elif action == "withdraw_termination":
+        termination.withdraw_termination(actor=actor, agreement_id=a.pk, school=school)
+    elif action in ("approve_termination", "reject_termination"):
+        approve = action == "approve_termination"
+        termination.review_termination(
+            actor=actor, agreement_id=a.pk, approve=approve, reason="" if approve else "材料不全"
+        )
+    else:
+        raise AssertionError(action)
 
 
 def _snapshot(a: Agreement) -> tuple:
@@ -136,25 +233,17 @@ def _snapshot(a: Agreement) -> tuple:
         AuditLog.objects.filter(target_type="agreements.agreement", target_id=str(a.pk)).count(),
         Message.objects.count(),
         Notice.objects.count(),
+        list(Termination.objects.filter(agreement=a).values_list("state", "updated_at")),
     )
 
 
 @pytest.mark.parametrize(
     "origin,state", [(o, s) for o in (E, G) for s in STATES[o]], ids=lambda v: str(v)
 )
-def test_every_action_by_every_party(
-    cast, employer, other_employer, enable_initiation, origin, state
-):
+def test_every_action_by_every_party(cast, employer, other_employer, origin, state):
     graduate = cast.graduates[0]
     with f.in_school(cast.tenant):
-        reserved = state in ("termination_review", "terminated")
-        a = flows.in_state(
-            cast, employer, other_employer, graduate, origin, "signed" if reserved else state
-        )
-        if reserved:
-            # No service reaches these yet (the termination issue will): set them directly.
-            Agreement.objects.filter(pk=a.pk).update(state=state)
-            a.refresh_from_db()
+        a = flows.in_state(cast, employer, other_employer, graduate, origin, state)
         assert a.state == state
         actors = _actors(cast, employer, other_employer)
         outcomes = []
@@ -215,3 +304,17 @@ def test_reasons_are_mandatory(cast, employer):
             )
         a.refresh_from_db()
         assert a.state == State.COLLEGE_REVIEW
+
+
+def test_every_rule_names_a_notice_that_exists_and_audits_as_an_enum():
+    notices.check_rules_name_notices(workflow.RULES)
+    for rule in workflow.RULES:
+        assert notices.AuditAction.of(rule.action).label == str(workflow.ACTION_LABELS[rule.action])
+
+
+def test_the_state_groups_are_the_workflows():
+    from agreements import models
+
+    assert models.BINDING_STATES is workflow.BINDING_STATES
+    assert set(workflow.IN_TERMINATION_STATES) <= set(workflow.BINDING_STATES)
+    assert State.TERMINATED not in workflow.BINDING_STATES  # free to sign after the cooldown

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -30,7 +32,14 @@ def test_new_school_has_the_documented_defaults(school_a):
     assert settings.invitation_validity_days == 14
     assert settings.termination_cooldown_working_days == 30
     assert settings.print_copies == 4
-    assert "一次解约机会" in settings.termination_guidance
+    assert settings.terminations_allowed == 1
+    assert settings.termination_starter == "graduate"
+    assert settings.termination_employer_consent_required is True
+    assert settings.termination_review_levels == "school"
+    assert settings.termination_window_from is None and settings.termination_publicity_days == 0
+    # The guidance names no number the school can change (those are settings of their own).
+    assert "解约" in settings.termination_guidance
+    assert not re.search(r"\d|[一二三四五六七八九十两]\s*(次|个|天)", settings.termination_guidance)
     assert settings.school_name == "阿尔法大学"
 
 
@@ -48,6 +57,11 @@ def test_school_admin_edits_settings_on_the_page(school_a):
             "student_initiated_needs_school_review": "on",
             "invitation_validity_days": "10",
             "termination_cooldown_working_days": "30",
+            "termination_starter": "graduate",
+            "termination_employer_consent_required": "on",
+            "termination_review_levels": "school",
+            "terminations_allowed": "1",
+            "termination_publicity_days": "0",
             "print_copies": "4",
             "wechat_app_id": "wx1234567890abcdef",
             "wechat_app_secret": SECRET,
@@ -118,6 +132,11 @@ def test_invalid_values_are_refused_in_chinese_and_change_nothing(school_a):
             "print_copies": "99",
             "invitation_validity_days": "14",
             "termination_cooldown_working_days": "30",
+            "termination_starter": "graduate",
+            "termination_employer_consent_required": "on",
+            "termination_review_levels": "school",
+            "terminations_allowed": "1",
+            "termination_publicity_days": "0",
         },
     )
     assert page.status_code == 200 and "errorlist" in page.content.decode()
@@ -128,6 +147,11 @@ def test_invalid_values_are_refused_in_chinese_and_change_nothing(school_a):
             "print_copies": "4",
             "invitation_validity_days": "14",
             "termination_cooldown_working_days": "30",
+            "termination_starter": "graduate",
+            "termination_employer_consent_required": "on",
+            "termination_review_levels": "school",
+            "terminations_allowed": "1",
+            "termination_publicity_days": "0",
             "wechat_templates": "no equals sign",
         },
     )
@@ -158,6 +182,11 @@ def test_anonymous_visitors_read_only_the_public_flags(school_a):
         "allow_student_initiation",
         "allow_termination",
         "termination_guidance",
+        "termination_starter",
+        "terminations_allowed",
+        "termination_cooldown_working_days",
+        "termination_window_from",
+        "termination_window_to",
         "invitation_validity_days",
         "print_copies",
         "has_logo",
