@@ -63,7 +63,7 @@ def test_accept_not_offered_while_another_agreement_is_in_review(cast, employer,
     client = graduate_client(cast, graduate)
     page = client.get(f"/agreements/{second.pk}/").content.decode()
     assert 'id="accept-form"' not in page
-    assert "正在审核" in page and f'href="/agreements/{first.pk}/"' in page
+    assert "不能再应约或提交" in page and f'href="/agreements/{first.pk}/"' in page
     # 打回 stays possible, apart from the (absent) accept button.
     assert 'id="return-form"' in page
     # The API says the same.
