@@ -17,6 +17,7 @@ from accounts.models import Role
 from agreements import selectors, services
 from agreements.models import Agreement, State
 from api.permissions import HasRole
+from core import params
 from core.context import actor_from_request
 from core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
 from tenants.models import School
@@ -196,9 +197,9 @@ class AgreementListApi(APIView):
         else:
             qs = selectors.school_agreements(
                 actor,
-                state=request.query_params.get("state", ""),
-                college_id=_int(request.query_params.get("college")),
-                q=request.query_params.get("q", "").strip(),
+                state=params.choice(request, "state", State.values),
+                college_id=params.integer(request, "college"),
+                q=params.text(request, "q"),
             )
         return _page(request, qs, self)
 
@@ -214,13 +215,6 @@ class AgreementListApi(APIView):
         )
         agreement, party = selectors.get_agreement(actor_from_request(request), agreement.pk)
         return Response(full(request, agreement, party), status=201)
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value) if value else None
-    except (TypeError, ValueError):
-        return None
 
 
 class AgreementDetailApi(APIView):
@@ -386,7 +380,7 @@ class ReviewQueueApi(APIView):
     @extend_schema(responses=AgreementOut(many=True))
     def get(self, request):
         qs = selectors.review_queue(
-            actor_from_request(request), college_id=_int(request.query_params.get("college"))
+            actor_from_request(request), college_id=params.integer(request, "college")
         )
         return _page(request, qs, self)
 
@@ -491,7 +485,7 @@ class EmployerPrefillApi(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
-        school = _school(request.query_params.get("school", ""))
+        school = _school(params.text(request, "school"))
         return Response(selectors.prefill_for_employer(actor_from_request(request), school))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
@@ -15,6 +14,7 @@ from agreements.models import Agreement, AgreementVersion, Origin, State
 from agreements.services import party_of
 from agreements.workflow import ACTION_LABELS, Action, Party, allowed_actions
 from core.context import Actor
+from core.exceptions import NotFound
 from core.models import AuditLog
 
 REVIEW_STATES = {
@@ -32,7 +32,7 @@ def get_agreement(actor: Actor, agreement_id: int) -> tuple[Agreement, Party]:
     agreement = _base().filter(pk=agreement_id).first()
     party = party_of(actor, agreement) if agreement is not None else None
     if agreement is None or party is None or _unsent_for_graduate(agreement, party):
-        raise Http404(_("协议不存在。"))
+        raise NotFound(_("协议不存在。"))
     return agreement, party
 
 

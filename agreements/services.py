@@ -13,7 +13,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
@@ -30,9 +29,11 @@ from agreements.models import (
     ProofImage,
     State,
 )
-from agreements.workflow import Action, Party, TransitionRefused, plan
+from agreements.workflow import Action, Party, TransitionRefused
+from agreements.workflow import plan as _workflow_plan
 from core import audit
 from core.context import Actor
+from core.exceptions import NotAllowed, NotFound, constraint_name
 from core.models import AuditLog
 from core.uploads import IMAGES, validate_upload
 from settings_per_school.selectors import get_school_settings
@@ -40,6 +41,14 @@ from settings_per_school.selectors import get_school_settings
 MAX_PROOFS = 9
 REMIND_BEFORE = timedelta(days=3)
 ACTIVE_INVITATION_STATES = (State.DRAFT, State.INVITED, State.RETURNED)
+
+
+def plan(agreement: Agreement, action: Action, party: Party | None, **kwargs):
+    """workflow.plan, with its refusal of the party as the error contract's NotAllowed."""
+    try:
+        return _workflow_plan(agreement, action, party, **kwargs)
+    except PermissionError as exc:  # workflow.plan's own refusal, not a storage error
+        raise NotAllowed(str(exc)) from exc
 
 
 # --- who is acting ------------------------------------------------------------------------
@@ -71,7 +80,7 @@ def _lock(actor: Actor, agreement_id: int) -> tuple[Agreement, Party | None]:
         Agreement.objects.filter(pk=agreement_id).values_list("graduate_id", flat=True).first()
     )
     if graduate_id is None:
-        raise Http404(_("协议不存在。"))
+        raise NotFound(_("协议不存在。"))
     links.graduate_model().objects.select_for_update().filter(pk=graduate_id).exists()
     agreement = (
         Agreement.objects.select_for_update(of=("self",))
@@ -81,7 +90,7 @@ def _lock(actor: Actor, agreement_id: int) -> tuple[Agreement, Party | None]:
     party = party_of(actor, agreement)
     if party is None:
         # Someone else's agreement: as if it did not exist.
-        raise Http404(_("协议不存在。"))
+        raise NotFound(_("协议不存在。"))
     return agreement, party
 
 
@@ -90,12 +99,12 @@ def _save(agreement: Agreement) -> None:
         with transaction.atomic():
             agreement.save()
     except IntegrityError as exc:
-        text = str(exc)
-        if "agr_one_binding_per_graduate" in text:
+        name = constraint_name(exc)
+        if name == "agr_one_binding_per_graduate":
             raise TransitionRefused(
                 _("该毕业生已有一份在审或已签约的协议，不能再应约或提交。"), code="binding_exists"
             ) from exc
-        if "agr_one_open_invitation_per_employer" in text:
+        if name == "agr_one_open_invitation_per_employer":
             raise ValidationError(
                 _("贵单位对该毕业生已有一份有效邀约，请在原邀约上修改。"), code="duplicate"
             ) from exc
@@ -174,10 +183,10 @@ def _new_version(actor: Actor, agreement: Agreement) -> AgreementVersion:
 
 def _employer_of(actor: Actor):
     if actor.role != Role.EMPLOYER:
-        raise PermissionError(_("只有用人单位 HR 可以发出邀约。"))
+        raise NotAllowed(_("只有用人单位 HR 可以发出邀约。"))
     employer = links.employer_for_user(actor.user)
     if employer is None:
-        raise PermissionError(_("您的账号尚未关联用人单位。"))
+        raise NotAllowed(_("您的账号尚未关联用人单位。"))
     return employer
 
 
@@ -204,7 +213,7 @@ def create_invitation(
     """An employer's invitation to the graduate identified by 学号 and 姓名 (both must match)."""
     employer = _employer_of(actor)
     if not employer.is_verified:
-        raise PermissionError(_("单位尚未通过平台认证，暂不能发出邀约。"))
+        raise NotAllowed(_("单位尚未通过平台认证，暂不能发出邀约。"))
     with schema_context(school.schema_name), transaction.atomic():
         graduate = links.find_graduate(student_number, name)
         if graduate is None:
@@ -372,12 +381,12 @@ def start_own_agreement(
 ) -> Agreement:
     """学生发起签约: a draft the graduate edits, saves, adds proofs to and submits."""
     if actor.role != Role.GRADUATE:
-        raise PermissionError(_("只有毕业生本人可以发起签约。"))
+        raise NotAllowed(_("只有毕业生本人可以发起签约。"))
     if not get_school_settings().allow_student_initiation:
-        raise PermissionError(_("学校尚未开放学生发起签约。"))
+        raise NotAllowed(_("学校尚未开放学生发起签约。"))
     graduate = links.graduate_for_user(actor.user)
     if graduate is None:
-        raise PermissionError(_("未找到您的毕业生信息。"))
+        raise NotAllowed(_("未找到您的毕业生信息。"))
     with transaction.atomic():
         links.graduate_model().objects.select_for_update().filter(pk=graduate.pk).exists()
         if Agreement.objects.filter(
@@ -429,7 +438,7 @@ def remove_proof(*, actor: Actor, agreement_id: int, proof_id: int) -> None:
         plan(agreement, Action.EDIT, party)
         updated = agreement.proofs.filter(pk=proof_id, removed=False).update(removed=True)
         if not updated:
-            raise Http404(_("图片不存在。"))
+            raise NotFound(_("图片不存在。"))
         audit.record(actor, "agreement.proof_removed", target=agreement, data={"proof": proof_id})
 
 
@@ -438,7 +447,7 @@ def submit_own_agreement(*, actor: Actor, agreement_id: int) -> Agreement:
         agreement, party = _lock(actor, agreement_id)
         plan(agreement, Action.SUBMIT, party)
         if not get_school_settings().allow_student_initiation:
-            raise PermissionError(_("学校尚未开放学生发起签约。"))
+            raise NotAllowed(_("学校尚未开放学生发起签约。"))
         _require_can_sign(agreement.graduate)
         proofs = agreement.proofs.filter(removed=False).count()
         if not 1 <= proofs <= MAX_PROOFS:

@@ -25,7 +25,9 @@ from agreements.forms import (
     ReviewForm,
 )
 from agreements.models import ProofImage, State
+from core import params
 from core.context import actor_from_request
+from core.exceptions import NotAllowed
 from core.forms import add_service_errors
 from core.spreadsheets import xlsx_response
 from settings_per_school.selectors import get_school_settings
@@ -70,8 +72,8 @@ def agreement_list(request):
                 "settings": get_school_settings(),
             },
         )
-    state = request.GET.get("state", "")
-    qs = selectors.school_agreements(actor, state=state, q=request.GET.get("q", "").strip())
+    state = params.choice(request, "state", State.values)
+    qs = selectors.school_agreements(actor, state=state, q=params.text(request, "q"))
     return render(
         request,
         "agreements/admin_list.html",
@@ -109,7 +111,7 @@ def agreement_detail(request, pk: int):
 def _act(request, pk: int, call) -> HttpResponse:
     try:
         call()
-    except (ValidationError, PermissionError) as exc:
+    except (ValidationError, NotAllowed) as exc:
         _fail(request, exc)
     return redirect("agreements:detail", pk=pk)
 
@@ -197,7 +199,7 @@ def own_new(request):
         except ValidationError as exc:
             form.is_valid()
             add_service_errors(form, exc)
-        except PermissionError as exc:
+        except NotAllowed as exc:
             _fail(request, exc)
         else:
             messages.success(request, _("已保存草稿。请上传就业证明材料后提交。"))
@@ -227,7 +229,7 @@ def own_edit(request, pk: int):
         except ValidationError as exc:
             form.is_valid()
             add_service_errors(form, exc)
-        except PermissionError as exc:
+        except NotAllowed as exc:
             _fail(request, exc)
         else:
             messages.success(request, _("已保存。"))
@@ -316,8 +318,8 @@ def employer_list(request):
     if employer is None:
         raise PermissionDenied
     schools = list(_schools())
-    school = next((s for s in schools if s.subdomain == request.GET.get("school")), None)
-    state = request.GET.get("state", "")
+    school = next((s for s in schools if s.subdomain == params.text(request, "school")), None)
+    state = params.choice(request, "state", State.values)
     entries = links.employer_dashboard(employer, school=school, state=state or None)
     for entry in entries:
         entry.state_label = State(entry.state).label if entry.state in State.values else entry.state
@@ -361,7 +363,7 @@ def employer_new(request):
             except ValidationError as exc:
                 form.is_valid()
                 add_service_errors(form, exc)
-            except PermissionError as exc:
+            except NotAllowed as exc:
                 _fail(request, exc)
             else:
                 messages.success(request, _("邀约已发出。"))
@@ -369,7 +371,7 @@ def employer_new(request):
                     "employer-agreements:detail", school=school.subdomain, pk=agreement.pk
                 )
     else:
-        school = next((s for s in schools if s.subdomain == request.GET.get("school")), None)
+        school = next((s for s in schools if s.subdomain == params.text(request, "school")), None)
         initial = selectors.prefill_for_employer(actor, school) if school else {}
         form = InvitationForm(
             initial={**initial, "school": getattr(school, "subdomain", "")}, schools=schools
@@ -419,7 +421,7 @@ def employer_edit(request, school: str, pk: int):
         except ValidationError as exc:
             form.is_valid()
             add_service_errors(form, exc)
-        except PermissionError as exc:
+        except NotAllowed as exc:
             _fail(request, exc)
         else:
             messages.success(
@@ -444,7 +446,7 @@ def employer_send(request, school: str, pk: int):
             actor=actor_from_request(request), school=the_school, agreement_id=pk
         )
         messages.success(request, _("邀约已发出。"))
-    except (ValidationError, PermissionError) as exc:
+    except (ValidationError, NotAllowed) as exc:
         _fail(request, exc)
     return redirect("employer-agreements:detail", school=school, pk=pk)
 
@@ -463,6 +465,6 @@ def employer_withdraw(request, school: str, pk: int):
             reason=form.cleaned_data.get("reason", ""),
         )
         messages.success(request, _("邀约已撤回。"))
-    except (ValidationError, PermissionError) as exc:
+    except (ValidationError, NotAllowed) as exc:
         _fail(request, exc)
     return redirect("employer-agreements:detail", school=school, pk=pk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -15,7 +16,9 @@ from rest_framework.views import APIView
 
 from accounts.models import Role
 from api.permissions import HasRole, IsOperator
+from core import params
 from core.context import actor_from_request
+from core.exceptions import NotAllowed
 from core.uploads import signed_url
 from employers import selectors, services
 from employers.models import Employer, Status
@@ -132,19 +135,16 @@ class EmployerSearchApi(APIView):
         responses=inline_serializer("EmployerSearch", {"results": SearchResult(many=True)}),
     )
     def get(self, request):
-        try:
-            limit = int(request.query_params.get("limit", 10))
-        except ValueError:
-            limit = 10
+        limit = params.integer(request, "limit", 10, high=1000)
         # Only operators may see unverified entries; everyone else gets public fields of verified ones.
         include_unverified = (
-            request.query_params.get("include_unverified") in ("1", "true")
+            params.flag(request, "include_unverified")
             and request.user.is_authenticated
             and request.user.role == Role.OPERATOR
             and getattr(request, "school", None) is None
         )
         results = selectors.search_employers(
-            request.query_params.get("q", ""), limit=limit, include_unverified=include_unverified
+            params.text(request, "q"), limit=limit, include_unverified=include_unverified
         )
         return Response({"results": results})
 
@@ -173,7 +173,7 @@ class RegisterApi(APIView):
 def _own(request):
     membership = selectors.membership_of(request.user)
     if membership is None:
-        raise PermissionError
+        raise NotAllowed(_("您的账号尚未关联用人单位。"))
     return membership
 
 
@@ -282,13 +282,11 @@ class OperatorEmployerListApi(APIView):
         responses=EmployerOutput(many=True),
     )
     def get(self, request):
-        status_filter = request.query_params.get("status") or None
-        if status_filter and status_filter not in Status.values:
-            raise ValidationError({"status": ["状态应为 pending、verified、rejected 或 merged。"]})
+        status_filter = params.choice(request, "status", Status.values) or None
         qs = (
             selectors.employer_queue()
             if status_filter == Status.PENDING
-            else selectors.employer_list(status_filter, request.query_params.get("q", ""))
+            else selectors.employer_list(status_filter, params.text(request, "q"))
         )
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(qs, request, view=self)

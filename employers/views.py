@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role
+from core import params
 from core.context import actor_from_request
 from core.forms import add_service_errors
 from core.uploads import signed_url
@@ -150,10 +151,8 @@ def licence(request, employer_id: int):
 
 @role_required(Role.OPERATOR)
 def operator_list(request):
-    status = request.GET.get("status", Status.PENDING)
-    if status not in Status.values and status != "all":
-        status = Status.PENDING
-    q = request.GET.get("q", "").strip()
+    status = params.choice(request, "status", [*Status.values, "all"], Status.PENDING)
+    q = params.text(request, "q")
     employers = selectors.employer_list(None if status == "all" else status, q)[:200]
     if status == Status.PENDING and not q:
         employers = selectors.employer_queue()[:200]

@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -7,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.permissions import IsSchoolAdmin
+from core import params
 from core.context import actor_from_request
 from notifications import outbox, selectors, services
 from notifications.models import DeliveryStatus, Message
@@ -76,9 +76,7 @@ class DeliveryListApi(ListAPIView):
     serializer_class = DeliveryOutput
 
     def get_queryset(self):
-        status = self.request.query_params.get("status", DeliveryStatus.FAILED)
-        if status not in DeliveryStatus.values:
-            raise ValidationError({"status": "状态应为 pending、sending、sent 或 failed。"})
+        status = params.choice(self.request, "status", DeliveryStatus.values, DeliveryStatus.FAILED)
         return selectors.deliveries(status)
 
 
@@ -87,11 +85,6 @@ class DeliveryRetryApi(APIView):
 
     @extend_schema(request=None, responses=DeliveryOutput)
     def post(self, request, pk: int):
-        from notifications.models import WechatDelivery
-
-        try:
-            row = outbox.retry_failed(actor=actor_from_request(request), delivery_id=pk)
-        except WechatDelivery.DoesNotExist:
-            raise Http404 from None
+        row = outbox.retry_failed(actor=actor_from_request(request), delivery_id=pk)
         services.enqueue_delivery(row.pk)
         return Response(DeliveryOutput(row).data)

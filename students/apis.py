@@ -13,11 +13,12 @@ from rest_framework.views import APIView
 
 from accounts.models import Role, User
 from api.permissions import HasRole, IsSchoolAdmin
+from core import params
 from core.context import actor_from_request
 from core.masking import mask_phone
 from core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
 from students import exports, selectors, services, verification
-from students.models import College, Graduate, RosterImport
+from students.models import College, Graduate, RosterImport, VerificationState
 from students.verification import EDITABLE_FIELDS
 
 
@@ -187,14 +188,12 @@ class GraduateListApi(APIView):
         responses=GraduateListOutput(many=True),
     )
     def get(self, request):
-        college = request.query_params.get("college")
-        year = request.query_params.get("year")
         qs = selectors.search_graduates(
             request.user,
-            q=request.query_params.get("q", ""),
-            college_id=college if college and college.isdigit() else None,
-            state=request.query_params.get("state", ""),
-            year=year if year and year.isdigit() else None,
+            q=params.text(request, "q"),
+            college_id=params.integer(request, "college"),
+            state=params.choice(request, "state", VerificationState.values),
+            year=params.integer(request, "year", high=9999),
         )
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
@@ -267,11 +266,10 @@ class RosterExportApi(APIView):
 
     @extend_schema(responses={(200, XLSX_CONTENT_TYPE): bytes})
     def get(self, request):
-        college = request.query_params.get("college")
         qs = selectors.search_graduates(
             request.user,
-            state=request.query_params.get("state", ""),
-            college_id=college if college and college.isdigit() else None,
+            state=params.choice(request, "state", VerificationState.values),
+            college_id=params.integer(request, "college"),
         )
         return xlsx_response(exports.roster_workbook(qs.iterator(chunk_size=2000)), "roster.xlsx")
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
+from core.exceptions import NotFound
 from core.masking import mask_phone
 from core.models import AuditLog
 from students.models import College, Graduate, VerificationState
@@ -62,7 +63,7 @@ def search_graduates(
 def get_visible_graduate(user: User, pk: int) -> Graduate:
     graduate = visible_graduates(user).filter(pk=pk).first()
     if graduate is None:
-        raise Http404
+        raise NotFound(_("未找到该毕业生。"))
     return graduate
 
 

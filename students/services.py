@@ -20,6 +20,7 @@ from accounts.models import Role, User
 from accounts.services import create_user
 from core import audit
 from core.context import Actor
+from core.exceptions import NotAllowed
 from students.identity import id_number_index
 from students.models import College, Graduate, Major, RosterImport, VerificationState
 from students.roster import MAX_REPORTED_ERRORS, RosterFileError, RowError, parse_roster
@@ -43,7 +44,7 @@ ProgressFn = Callable[[str, int, int], None]
 
 def require_school_admin(actor: Actor) -> None:
     if actor.via != "cli" and actor.role != Role.SCHOOL_ADMIN:
-        raise PermissionError(_("只有校级管理员可以进行此操作。"))
+        raise NotAllowed(_("只有校级管理员可以进行此操作。"))
 
 
 # ---- colleges and staff -------------------------------------------------------------------

@@ -14,7 +14,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role, User
+from core import params
 from core.context import actor_from_request
+from core.exceptions import NotAllowed
 from core.forms import add_service_errors, post_data
 from core.spreadsheets import xlsx_response
 from students import exports, selectors, services, verification
@@ -64,7 +66,7 @@ def my_record(request):
         else:
             try:
                 action(actor=actor_from_request(request), graduate=graduate)
-            except (ValidationError, PermissionError) as exc:
+            except (ValidationError, NotAllowed) as exc:
                 _error_message(request, exc)
             else:
                 messages.success(request, ACTION_DONE[request.POST["action"]])
@@ -113,14 +115,12 @@ def my_edit(request):
 
 @role_required(*STAFF)
 def graduate_list(request):
-    params = {
-        "q": request.GET.get("q", ""),
-        "college_id": request.GET.get("college") or None,
-        "state": request.GET.get("state", ""),
+    filters = {
+        "q": params.text(request, "q"),
+        "college_id": params.integer(request, "college"),
+        "state": params.choice(request, "state", VerificationState.values),
     }
-    if params["college_id"] and not str(params["college_id"]).isdigit():
-        params["college_id"] = None
-    qs = selectors.search_graduates(request.user, **params)
+    qs = selectors.search_graduates(request.user, **filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     colleges = (
         College.objects.all()
@@ -132,7 +132,7 @@ def graduate_list(request):
         "students/graduate_list.html",
         {
             "page": page,
-            "params": params,
+            "params": filters,
             "colleges": colleges,
             "states": VerificationState.choices,
             "counts": selectors.state_counts(selectors.visible_graduates(request.user)),
@@ -164,7 +164,7 @@ def graduate_detail(request, pk: int):
                 else:  # decided meanwhile: the form may be gone, so say it on top
                     _error_message(request, exc)
                     return redirect("students:graduate_detail", pk=pk)
-            except PermissionError as exc:
+            except NotAllowed as exc:
                 raise PermissionDenied(str(exc)) from exc
             else:
                 messages.success(request, _("审核结果已保存。"))
@@ -201,7 +201,9 @@ def review_queue(request):
 @role_required(*STAFF)
 def roster_export(request):
     qs = selectors.search_graduates(
-        request.user, state=request.GET.get("state", ""), college_id=request.GET.get("college")
+        request.user,
+        state=params.choice(request, "state", VerificationState.values),
+        college_id=params.integer(request, "college"),
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return xlsx_response(

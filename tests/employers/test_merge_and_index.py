@@ -7,6 +7,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from core.context import Actor
+from core.exceptions import NotAllowed
 from employers.models import AgreementIndexEntry, Employer, Membership, Status
 from employers.selectors import employer_dashboard, search_employers
 from employers.services import merge_employers, resolve_merged, upsert_agreement_index
@@ -141,7 +142,7 @@ def test_merge_keeps_verification_and_refuses_nonsense(db):
         merge_employers(actor=actor, source_id=verified.pk, target_id=pending.pk)  # already merged
     hr = Actor(user=User.objects.get(username="hr.p"))
     other = register(name="第三家有限公司").employer
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotAllowed):
         merge_employers(actor=hr, source_id=other.pk, target_id=pending.pk)
     assert Employer.objects.get(pk=other.pk).status == Status.PENDING
 

@@ -196,7 +196,11 @@ def test_only_operators_verify(db, school_a):
     assert verified_employer_of(hr_user) == employer
     assert AuditLog.objects.filter(action="employer.verified", actor_username="operator").exists()
     again = operator.post(f"/api/v1/operator/employers/{pending.employer_id}/verify")
-    assert again.status_code == 400 and "不能认证" in again.json()["errors"]["non_field_errors"][0]
+    assert (
+        again.status_code == 409
+        and again.json()["code"] == "state"
+        and "不能认证" in again.json()["errors"]["non_field_errors"][0]
+    )
 
 
 def test_rejection_needs_a_reason_and_hr_resubmits(db):

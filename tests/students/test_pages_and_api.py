@@ -146,7 +146,7 @@ def test_review_through_the_api(alpha):
         {"reason": "x"},
         content_type="application/json",
     )
-    assert again.status_code == 400
+    assert again.status_code == 409 and again.json()["code"] == "state"  # a state conflict
     assert again.json()["errors"]["non_field_errors"] == ["当前状态为“审核通过”，不能退回。"]
 
 
