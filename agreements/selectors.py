@@ -131,7 +131,10 @@ def history(agreement: Agreement) -> list[dict[str, Any]]:
                 "at": row.created_at,
                 "action": str(label or _HISTORY_LABELS.get(action, action)),
                 "role": str(role_labels.get(row.actor_role, _("系统"))),
-                "actor": row.actor_username if row.actor_role != Role.GRADUATE else "",
+                # A graduate's login is their 学号: show their name, which every party knows.
+                "actor": row.actor_username
+                if row.actor_role != Role.GRADUATE
+                else agreement.graduate.name,
                 "reason": row.reason,
                 "to": State(row.data["to"]).label if row.data.get("to") else "",
                 "version": row.data.get("version"),

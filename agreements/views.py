@@ -31,7 +31,7 @@ from core.exceptions import NotAllowed
 from core.forms import add_service_errors
 from core.spreadsheets import xlsx_response
 from settings_per_school.selectors import get_school_settings
-from tenants.selectors import school_list
+from tenants.selectors import active_schools
 
 SCHOOL_ROLES = (Role.GRADUATE, Role.COLLEGE_ADMIN, Role.SCHOOL_ADMIN)
 REVIEWERS = (Role.COLLEGE_ADMIN, Role.SCHOOL_ADMIN)
@@ -305,7 +305,7 @@ def dashboard_export(request):
 
 
 def _schools():
-    return school_list().filter(is_active=True).order_by("name")
+    return active_schools().order_by("name")
 
 
 def _school_or_404(subdomain: str):

@@ -1,12 +1,12 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agreements import links
 from agreements.apis import IsEmployer
+from api.pagination import PaginatedListMixin, paginated
 from employer_inbox import selectors, services
 
 
@@ -22,11 +22,10 @@ class NoticeOut(serializers.Serializer):
     read_at = serializers.DateTimeField(allow_null=True)
 
 
-class EmployerNoticesApi(APIView):
+class EmployerNoticesApi(PaginatedListMixin, APIView):
     """The employer's in-app notices (returned, expired, closed, review decisions, signed)."""
 
     permission_classes = [IsEmployer]
-    paginator = PageNumberPagination()
 
     def _employer(self, request):
         employer = links.employer_for_user(request.user)
@@ -37,8 +36,7 @@ class EmployerNoticesApi(APIView):
     @extend_schema(responses=NoticeOut(many=True))
     def get(self, request):
         notices = selectors.notices_for(self._employer(request).pk)
-        page = self.paginator.paginate_queryset(notices, request, view=self)
-        return self.paginator.get_paginated_response(NoticeOut(page, many=True).data)
+        return paginated(self, request, notices, NoticeOut)
 
     @extend_schema(request=None, responses={200: None})
     def post(self, request):

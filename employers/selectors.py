@@ -290,35 +290,50 @@ def get_employer(employer_id: int) -> Employer | None:
     return Employer.objects.filter(pk=employer_id).first()
 
 
-def employer_dashboard(
-    employer: Employer, school=None, state: str | None = None, limit: int = 200
-) -> dict[str, Any]:
-    """What an employer has going on in every school, from the public index alone.
-
-    Returns {"entries": [...], "by_school": [{school, name, total, states{}}], "by_state": {}}.
-    """
-    base = AgreementIndexEntry.objects.filter(employer=employer)
-    entries = base.select_related("school")
+def employer_index(employer: Employer, school=None, state: str | None = None):
+    """The employer's agreements in every school (or one), newest first, from the public index."""
+    entries = AgreementIndexEntry.objects.filter(employer=employer).select_related("school")
     if school is not None:
         entries = entries.filter(school=school)
     if state:
         entries = entries.filter(state=state)
+    return entries.order_by("-updated_at", "-id")
+
+
+def employer_index_summary(employer: Employer) -> dict[str, Any]:
+    """Counts per school ({school, school_id, name, total, states{}}) and per state."""
     by_school: dict[int, dict[str, Any]] = {}
     by_state: dict[str, int] = {}
     for row in (
-        base.values("school_id", "school__name", "state")
+        AgreementIndexEntry.objects.filter(employer=employer)
+        .values("school_id", "school__name", "school__subdomain", "state")
         .annotate(n=Count("id"))
         .order_by("school__name", "state")
     ):
         entry = by_school.setdefault(
             row["school_id"],
-            {"school_id": row["school_id"], "name": row["school__name"], "total": 0, "states": {}},
+            {
+                "school": row["school__subdomain"],
+                "school_id": row["school_id"],
+                "name": row["school__name"],
+                "total": 0,
+                "states": {},
+            },
         )
         entry["states"][row["state"]] = row["n"]
         entry["total"] += row["n"]
         by_state[row["state"]] = by_state.get(row["state"], 0) + row["n"]
+    return {"by_school": list(by_school.values()), "by_state": by_state}
+
+
+def employer_dashboard(
+    employer: Employer, school=None, state: str | None = None, limit: int = 200
+) -> dict[str, Any]:
+    """The HR home page: the latest `limit` entries and the counts (the API pages instead).
+
+    Returns {"entries": [...], "by_school": [{school, name, total, states{}}], "by_state": {}}.
+    """
     return {
-        "entries": list(entries[:limit]),
-        "by_school": list(by_school.values()),
-        "by_state": by_state,
+        "entries": list(employer_index(employer, school, state)[:limit]),
+        **employer_index_summary(employer),
     }

@@ -26,7 +26,7 @@ from employers.forms import (
     RejectForm,
 )
 from employers.models import Employer, Status
-from tenants.models import School
+from tenants.selectors import active_schools
 
 
 def can_see_licence(user, employer: Employer) -> bool:
@@ -82,10 +82,10 @@ def mine(request):
             messages.success(request, _("已为同事开通账号。"))
             return redirect("employers:mine")
     school = None
-    school_id = request.GET.get("school")
-    if school_id and school_id.isdigit():
-        school = School.objects.filter(pk=int(school_id), is_spare=False).first()
-    state = request.GET.get("state") or None
+    subdomain = params.text(request, "school")
+    if subdomain:
+        school = active_schools().filter(subdomain=subdomain).first()
+    state = params.text(request, "state") or None
     dashboard = selectors.employer_dashboard(employer, school=school, state=state)
     return render(
         request,

@@ -6,12 +6,12 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role, User
+from api.pagination import PaginatedListMixin, paginated
 from api.permissions import HasRole, IsSchoolAdmin
 from core import params
 from core.context import actor_from_request
@@ -53,7 +53,7 @@ class GraduateListOutput(serializers.Serializer):
     mobile = serializers.SerializerMethodField()
     state = serializers.CharField()
     state_display = serializers.CharField(source="get_state_display")
-    submitted_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
     revision = serializers.IntegerField()
 
     def get_mobile(self, obj) -> str:
@@ -175,7 +175,7 @@ MyRecordWithdrawApi = _graduate_action("withdraw", verification.withdraw)
 # ---- staff ----------------------------------------------------------------------------------
 
 
-class GraduateListApi(APIView):
+class GraduateListApi(PaginatedListMixin, APIView):
     permission_classes = [IsStaff]
 
     @extend_schema(
@@ -195,9 +195,7 @@ class GraduateListApi(APIView):
             state=params.choice(request, "state", VerificationState.values),
             year=params.integer(request, "year", high=9999),
         )
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(GraduateListOutput(page, many=True).data)
+        return paginated(self, request, qs, GraduateListOutput)
 
 
 class GraduateDetailApi(APIView):
@@ -208,14 +206,12 @@ class GraduateDetailApi(APIView):
         return Response(GraduateDetailOutput(selectors.get_visible_graduate(request.user, pk)).data)
 
 
-class ReviewQueueApi(APIView):
+class ReviewQueueApi(PaginatedListMixin, APIView):
     permission_classes = [IsCollegeAdmin]
 
     @extend_schema(responses=GraduateListOutput(many=True))
     def get(self, request):
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(selectors.review_queue(request.user), request, view=self)
-        return paginator.get_paginated_response(GraduateListOutput(page, many=True).data)
+        return paginated(self, request, selectors.review_queue(request.user), GraduateListOutput)
 
 
 class DecisionInput(serializers.Serializer):
@@ -349,18 +345,14 @@ class CollegeInput(serializers.Serializer):
     code = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
 
 
-class CollegeListApi(APIView):
+class CollegeListApi(PaginatedListMixin, APIView):
     def get_permissions(self):
         return [IsStaff()] if self.request.method == "GET" else [IsSchoolAdmin()]
 
     @extend_schema(responses=CollegeOutput(many=True))
     def get(self, request):
-        colleges = (
-            College.objects.all()
-            if request.user.role == Role.SCHOOL_ADMIN
-            else request.user.admin_colleges.all()
-        )
-        return Response(CollegeOutput(colleges, many=True).data)
+        colleges = selectors.visible_colleges(request.user)
+        return paginated(self, request, colleges, CollegeOutput)
 
     @extend_schema(request=CollegeInput, responses={201: CollegeOutput})
     def post(self, request):
@@ -407,12 +399,12 @@ class StaffInput(serializers.Serializer):
     colleges = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
 
 
-class StaffListApi(APIView):
+class StaffListApi(PaginatedListMixin, APIView):
     permission_classes = [IsSchoolAdmin]
 
     @extend_schema(responses=StaffOutput(many=True))
     def get(self, request):
-        return Response(StaffOutput(selectors.staff_users(), many=True).data)
+        return paginated(self, request, selectors.staff_users(), StaffOutput)
 
     @extend_schema(request=StaffInput, responses={201: StaffOutput})
     def post(self, request):

@@ -60,6 +60,15 @@ def search_graduates(
     return qs.order_by("student_number")
 
 
+def visible_colleges(user: User) -> QuerySet[College]:
+    """The colleges a staff member works with: all for a school admin, their own otherwise."""
+    if user.role == Role.SCHOOL_ADMIN:
+        return College.objects.order_by("name", "pk")
+    if user.role == Role.COLLEGE_ADMIN:
+        return user.admin_colleges.order_by("name", "pk")
+    return College.objects.none()
+
+
 def get_visible_graduate(user: User, pk: int) -> Graduate:
     graduate = visible_graduates(user).filter(pk=pk).first()
     if graduate is None:

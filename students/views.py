@@ -122,11 +122,7 @@ def graduate_list(request):
     }
     qs = selectors.search_graduates(request.user, **filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    colleges = (
-        College.objects.all()
-        if request.user.role == Role.SCHOOL_ADMIN
-        else request.user.admin_colleges.all()
-    )
+    colleges = selectors.visible_colleges(request.user)
     return render(
         request,
         "students/graduate_list.html",

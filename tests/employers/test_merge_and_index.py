@@ -75,8 +75,9 @@ def test_upsert_from_a_schools_transaction_and_the_dashboard(school_a, school_b)
     assert (
         "阿尔法大学" in page and "贝塔大学" in page and "欧**明" in page and "欧阳小明" not in page
     )
-    api = hr.get("/api/v1/employers/mine/agreements", {"school": school_b.pk}).json()
-    assert [r["graduate_name"] for r in api["results"]] == ["李*"]
+    api = hr.get("/api/v1/employers/mine/agreements", {"school": school_b.subdomain}).json()
+    assert [r["graduate_name"] for r in api["results"]] == ["李*"] and api["count"] == 1
+    assert {row["school"] for row in api["by_school"]} == {school_a.subdomain, school_b.subdomain}
     assert api["by_state"]["invited"] == 1
 
 

@@ -237,7 +237,7 @@ def test_operator_onboards_through_the_api(db):
         **auth,
     )
     assert created.status_code == 201 and created.json()["schema_name"] == "school_hnu"
-    listed = client_for(None).get("/api/v1/schools", **auth).json()
+    listed = client_for(None).get("/api/v1/schools", **auth).json()["results"]
     assert {"alpha", "beta", "hnu"} <= {row["subdomain"] for row in listed}
 
 
