@@ -66,8 +66,8 @@ class RecordFields(serializers.Serializer):
     origin = serializers.CharField()
     email = serializers.CharField()
     home_address = serializers.CharField()
-    enrolment_date = serializers.DateField()
-    study_length = serializers.DecimalField(max_digits=3, decimal_places=1)
+    enrolment_date = serializers.DateField(allow_null=True)
+    study_length = serializers.DecimalField(max_digits=3, decimal_places=1, allow_null=True)
     training_mode = serializers.CharField()
     sponsor_unit = serializers.CharField()
     archive_moves = serializers.BooleanField(allow_null=True)
@@ -89,7 +89,7 @@ class ChangeOutput(serializers.Serializer):
 
 class GraduateDetailOutput(GraduateListOutput, RecordFields):
     decision_reason = serializers.CharField()
-    decided_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
     changes = serializers.SerializerMethodField()
 
     def get_changes(self, obj) -> list[dict]:
