@@ -24,29 +24,11 @@ from agreements.serializers import (
     ProofOut,
 )
 from api.pagination import PaginatedListMixin, paginated
-from api.permissions import HasRole
+from api.permissions import IsEmployer, IsGraduate, IsReviewer, IsSchoolParty
 from core import params
 from core.context import actor_from_request
 from core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
 from tenants.models import School
-
-DASHBOARD_XLSX_NAME = "agreements-dashboard.xlsx"
-
-
-class IsGraduate(HasRole):
-    roles = (Role.GRADUATE,)
-
-
-class IsReviewer(HasRole):
-    roles = (Role.COLLEGE_ADMIN, Role.SCHOOL_ADMIN)
-
-
-class IsEmployer(HasRole):
-    roles = (Role.EMPLOYER,)
-
-
-class IsSchoolParty(HasRole):
-    roles = (Role.GRADUATE, Role.COLLEGE_ADMIN, Role.SCHOOL_ADMIN)
 
 
 def summary(agreement: Agreement) -> dict[str, Any]:
@@ -295,7 +277,7 @@ class DashboardExportApi(APIView):
     @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
     def get(self, request):
         return xlsx_response(
-            selectors.dashboard_xlsx(actor_from_request(request)), DASHBOARD_XLSX_NAME
+            selectors.dashboard_xlsx(actor_from_request(request)), selectors.DASHBOARD_XLSX_NAME
         )
 
 

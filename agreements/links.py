@@ -104,19 +104,16 @@ def sync_index_states(agreements: list, *, school) -> None:
 
     Rows the index does not know yet go through the full upsert.
     """
-    from employers.models import AgreementIndexEntry
+    from employers.services import update_agreement_index_states
 
     mine = [a for a in agreements if a.employer_id]
     if not mine:
         return
-    by_state: dict[str, list[int]] = {}
-    for agreement in mine:
-        by_state.setdefault(agreement.state, []).append(agreement.pk)
-    known: set[int] = set()
-    for state, ids in by_state.items():
-        entries = AgreementIndexEntry.objects.filter(school_id=school.pk, agreement_id__in=ids)
-        known.update(entries.values_list("agreement_id", flat=True))
-        entries.update(state=state, updated_at=mine[0].updated_at)
+    known = update_agreement_index_states(
+        school=school,
+        states={a.pk: a.state for a in mine},
+        updated_at=mine[0].updated_at,
+    )
     for agreement in mine:
         if agreement.pk not in known:
             sync_index(agreement, school=school)

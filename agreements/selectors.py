@@ -11,7 +11,7 @@ from accounts.models import Role
 from agreements import links
 from agreements.content import diff_content, sections_for_display
 from agreements.models import Agreement, AgreementVersion, Origin, State
-from agreements.services import party_of
+from agreements.parties import party_of
 from agreements.workflow import ACTION_LABELS, Action, Party, allowed_actions
 from core.context import Actor
 from core.exceptions import NotFound
@@ -21,6 +21,9 @@ REVIEW_STATES = {
     Party.COLLEGE: (State.SUBMITTED, State.COLLEGE_REVIEW),
     Party.SCHOOL: (State.SCHOOL_REVIEW,),
 }
+
+
+DASHBOARD_XLSX_NAME = "agreements-dashboard.xlsx"
 
 
 def _base() -> QuerySet[Agreement]:

@@ -29,6 +29,7 @@ from agreements.models import (
     ProofImage,
     State,
 )
+from agreements.parties import party_of
 from agreements.workflow import Action, Party, TransitionRefused
 from agreements.workflow import plan as _workflow_plan
 from core import audit
@@ -51,28 +52,7 @@ def plan(agreement: Agreement, action: Action, party: Party | None, **kwargs):
         raise NotAllowed(str(exc)) from exc
 
 
-# --- who is acting ------------------------------------------------------------------------
-
-
-def party_of(actor: Actor, agreement: Agreement) -> Party | None:
-    """The actor's relation to this agreement; None: they may not even see it."""
-    if actor.user is None:
-        return Party.SYSTEM if actor.via in ("task", "cli") else None
-    role = actor.role
-    if role == Role.EMPLOYER:
-        employer = links.employer_for_user(actor.user)
-        if employer is not None and agreement.employer_id == employer.pk:
-            return Party.EMPLOYER
-        return None
-    if role == Role.GRADUATE:
-        return Party.GRADUATE if agreement.graduate.user_id == actor.user_id else None
-    if role == Role.COLLEGE_ADMIN:
-        if agreement.graduate.college_id in links.college_ids_for(actor.user):
-            return Party.COLLEGE
-        return None
-    if role == Role.SCHOOL_ADMIN:
-        return Party.SCHOOL
-    return None
+# --- who is acting (agreements/parties.py) ------------------------------------------------
 
 
 def _lock(actor: Actor, agreement_id: int) -> tuple[Agreement, Party | None]:

@@ -13,7 +13,6 @@ from django_tenants.utils import schema_context
 from accounts.decorators import role_required
 from accounts.models import Role
 from agreements import links, selectors, services
-from agreements.apis import DASHBOARD_XLSX_NAME
 from agreements.content import EMPLOYER_FIELDS, SECTIONS, AgreementContentForm
 from agreements.forms import (
     AcceptForm,
@@ -298,7 +297,9 @@ def dashboard(request):
 
 @role_required(*REVIEWERS)
 def dashboard_export(request):
-    return xlsx_response(selectors.dashboard_xlsx(actor_from_request(request)), DASHBOARD_XLSX_NAME)
+    return xlsx_response(
+        selectors.dashboard_xlsx(actor_from_request(request)), selectors.DASHBOARD_XLSX_NAME
+    )
 
 
 # --- platform host: employer HR ------------------------------------------------------------

@@ -1,13 +1,14 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agreements import links
-from agreements.apis import IsEmployer
 from api.pagination import PaginatedListMixin, paginated
+from api.permissions import IsEmployer
+from core.exceptions import NotAllowed
 from employer_inbox import selectors, services
+from employers.selectors import membership_of
 
 
 class NoticeOut(serializers.Serializer):
@@ -28,9 +29,10 @@ class EmployerNoticesApi(PaginatedListMixin, APIView):
     permission_classes = [IsEmployer]
 
     def _employer(self, request):
-        employer = links.employer_for_user(request.user)
+        membership = membership_of(request.user)
+        employer = membership.employer if membership is not None else None
         if employer is None:
-            raise PermissionDenied("您的账号尚未关联用人单位。")
+            raise NotAllowed(_("您的账号尚未关联用人单位。"))
         return employer
 
     @extend_schema(responses=NoticeOut(many=True))

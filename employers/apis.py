@@ -14,19 +14,14 @@ from rest_framework.views import APIView
 
 from accounts.models import Role
 from api.pagination import PaginatedListMixin, Pagination, paginated
-from api.permissions import HasRole, IsOperator
+from api.permissions import IsEmployer, IsOperator
 from core import params
 from core.context import actor_from_request
 from core.exceptions import NotAllowed, NotFound
 from core.uploads import signed_url
 from employers import selectors, services
 from employers.models import Employer, Industry, Nature, Status
-from employers.views import can_see_licence
 from tenants.selectors import active_schools
-
-
-class IsEmployerHr(HasRole):
-    roles = (Role.EMPLOYER,)
 
 
 class EmployerOutput(serializers.ModelSerializer):
@@ -185,7 +180,7 @@ def _own(request):
 
 
 class MyEmployerApi(APIView):
-    permission_classes = [IsEmployerHr]
+    permission_classes = [IsEmployer]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(responses=EmployerOutput)
@@ -205,7 +200,7 @@ class MyEmployerApi(APIView):
 
 
 class MyMembersApi(APIView):
-    permission_classes = [IsEmployerHr]
+    permission_classes = [IsEmployer]
 
     @extend_schema(responses=MemberOutput(many=True))
     def get(self, request):
@@ -254,7 +249,7 @@ class EmployerDashboardOutput(serializers.Serializer):
 class MyAgreementsApi(APIView):
     """Everything this employer has going on in every school (from the public index), paged."""
 
-    permission_classes = [IsEmployerHr]
+    permission_classes = [IsEmployer]
 
     @extend_schema(
         parameters=[
@@ -295,7 +290,11 @@ class LicenceApi(APIView):
     @extend_schema(responses={302: None})
     def get(self, request, employer_id: int):
         employer = selectors.get_employer(employer_id)
-        if employer is None or not employer.licence or not can_see_licence(request.user, employer):
+        if (
+            employer is None
+            or not employer.licence
+            or not selectors.can_see_licence(request.user, employer)
+        ):
             raise Http404
         return HttpResponseRedirect(signed_url(request, employer.licence.name))
 

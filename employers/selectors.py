@@ -252,6 +252,16 @@ def search_employers(q: str, limit: int = 10, include_unverified: bool = False) 
 # --- operators and HR ---------------------------------------------------------------------
 
 
+def can_see_licence(user, employer: Employer) -> bool:
+    """The licence image: an operator, or the HR of that employer."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.role == Role.OPERATOR:
+        return True
+    membership = membership_of(user)
+    return membership is not None and membership.employer_id == employer.pk
+
+
 def membership_of(user) -> Membership | None:
     """The HR user's organisation link (None for anyone else)."""
     if not getattr(user, "is_authenticated", False) or user.role != Role.EMPLOYER:

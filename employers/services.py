@@ -607,6 +607,26 @@ def import_directory(
 # --- the cross-school index (written by the agreements issue) -----------------------------
 
 
+def update_agreement_index_states(
+    *, school, states: dict[int, str], updated_at: dt.datetime
+) -> set[int]:
+    """A state-only change of many agreements of one school: one UPDATE per state.
+
+    Returns the agreement ids the index knew (the others need a full upsert).
+    """
+    by_state: dict[str, list[int]] = {}
+    for agreement_id, state in states.items():
+        by_state.setdefault(state, []).append(agreement_id)
+    known: set[int] = set()
+    for state, ids in by_state.items():
+        entries = AgreementIndexEntry.objects.filter(
+            school_id=getattr(school, "pk", school), agreement_id__in=ids
+        )
+        known.update(entries.values_list("agreement_id", flat=True))
+        entries.update(state=state, updated_at=updated_at)
+    return known
+
+
 def upsert_agreement_index(
     *,
     employer_id: int,

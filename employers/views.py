@@ -29,15 +29,6 @@ from employers.models import Employer, Status
 from tenants.selectors import active_schools
 
 
-def can_see_licence(user, employer: Employer) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.role == Role.OPERATOR:
-        return True
-    membership = selectors.membership_of(user)
-    return membership is not None and membership.employer_id == employer.pk
-
-
 def register(request):
     if request.user.is_authenticated:
         return redirect("employers:mine" if request.user.role == Role.EMPLOYER else "home")
@@ -141,7 +132,11 @@ def edit_mine(request):
 def licence(request, employer_id: int):
     """Permission check here; the file itself comes from a short-lived signed URL."""
     employer = selectors.get_employer(employer_id)
-    if employer is None or not employer.licence or not can_see_licence(request.user, employer):
+    if (
+        employer is None
+        or not employer.licence
+        or not selectors.can_see_licence(request.user, employer)
+    ):
         raise Http404
     return redirect(signed_url(request, employer.licence.name))
 

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Role, User
 from api.pagination import PaginatedListMixin, paginated
-from api.permissions import HasRole, IsSchoolAdmin
+from api.permissions import IsCollegeAdmin, IsGraduate, IsSchoolAdmin, IsStaff
 from core import params
 from core.context import actor_from_request
 from core.masking import mask_phone
@@ -20,19 +20,6 @@ from core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
 from students import exports, selectors, services, verification
 from students.models import College, Graduate, RosterImport, VerificationState
 from students.verification import EDITABLE_FIELDS
-
-
-class IsGraduate(HasRole):
-    roles = (Role.GRADUATE,)
-
-
-class IsStaff(HasRole):
-    roles = (Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN)
-
-
-class IsCollegeAdmin(HasRole):
-    roles = (Role.COLLEGE_ADMIN,)
-
 
 # ---- output shapes --------------------------------------------------------------------------
 

@@ -222,11 +222,14 @@ def state_counts(qs: QuerySet[Graduate]) -> dict[str, int]:
     return {s: counts.get(s, 0) for s in VerificationState.values}
 
 
+def progress_key(import_id: Any) -> str:
+    """Where a running roster import reports its progress (written by services, read here)."""
+    return f"roster-import-progress:{import_id}"
+
+
 def import_status(roster_import) -> dict[str, Any]:
     """What the import page polls: status, progress, and the report once there is one."""
     from django.core.cache import cache
-
-    from students.services import progress_key
 
     try:
         progress = cache.get(progress_key(roster_import.pk)) or {}

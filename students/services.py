@@ -21,6 +21,7 @@ from accounts.services import create_user
 from core import audit
 from core.context import Actor
 from core.exceptions import NotAllowed
+from students import selectors
 from students.identity import id_number_index
 from students.models import College, Graduate, Major, RosterImport, VerificationState
 from students.roster import MAX_REPORTED_ERRORS, RosterFileError, RowError, parse_roster
@@ -429,15 +430,13 @@ def import_roster(
 # ---- roster imports from the page (checked, then applied, by Celery tasks) -----------------
 
 
-def progress_key(import_id: Any) -> str:
-    return f"roster-import-progress:{import_id}"
-
-
 def report_progress(import_id: Any, phase: str, done: int, total: int) -> None:
     from django.core.cache import cache
 
     try:
-        cache.set(progress_key(import_id), {"phase": phase, "done": done, "total": total}, 3600)
+        cache.set(
+            selectors.progress_key(import_id), {"phase": phase, "done": done, "total": total}, 3600
+        )
     except Exception:  # progress is a nicety; the import itself must not fail for it
         pass
 
