@@ -76,9 +76,23 @@ def employer_for_user(user) -> Any | None:
 
 
 def employer_by_id(employer_id: int) -> Any | None:
+    """The employer a stored id stands for now (a merged-away id gives the survivor)."""
     from employers.models import Employer
 
-    return Employer.objects.filter(pk=employer_id).first()
+    return Employer.objects.filter(pk=surviving_employer_id(employer_id)).first()
+
+
+def surviving_employer_id(employer_id: int | None) -> int | None:
+    from employers.selectors import surviving_employer_id as resolve
+
+    return resolve(employer_id)
+
+
+def employer_id_family(employer_id: int) -> list[int]:
+    """The ids a school may have stored for this employer (its own and merged-away ones)."""
+    from employers.selectors import employer_id_family as family
+
+    return family(employer_id)
 
 
 def sync_index(agreement, *, school=None) -> None:
@@ -137,7 +151,7 @@ def notify_employer(
     from employer_inbox.services import post_notice
 
     post_notice(
-        employer_id=agreement.employer_id,
+        employer_id=surviving_employer_id(agreement.employer_id),
         school=school or current_school(),
         event=event,
         title=title,
@@ -153,7 +167,7 @@ def notify_employers(agreements: list, *, event: str, title: str, body, school) 
     post_notices(
         [
             {
-                "employer_id": a.employer_id,
+                "employer_id": surviving_employer_id(a.employer_id),
                 "agreement_id": a.pk,
                 "event": event,
                 "title": title,

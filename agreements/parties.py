@@ -16,7 +16,11 @@ def party_of(actor: Actor, agreement: Agreement) -> Party | None:
     role = actor.role
     if role == Role.EMPLOYER:
         employer = links.employer_for_user(actor.user)
-        if employer is not None and agreement.employer_id == employer.pk:
+        # Compared through the merge resolution: a school keeps the id it was given.
+        if (
+            employer is not None
+            and links.surviving_employer_id(agreement.employer_id) == employer.pk
+        ):
             return Party.EMPLOYER
         return None
     if role == Role.GRADUATE:

@@ -63,7 +63,7 @@ def agreements_for_graduate(actor: Actor) -> QuerySet[Agreement]:
 
 def agreements_for_employer(employer_id: int) -> QuerySet[Agreement]:
     """One employer's agreements in the current school (the platform uses the public index)."""
-    return _base().filter(employer_id=employer_id)
+    return _base().filter(employer_id__in=links.employer_id_family(employer_id))
 
 
 def review_queue(actor: Actor, *, college_id: int | None = None) -> QuerySet[Agreement]:

@@ -205,7 +205,9 @@ def create_invitation(
         if Agreement.objects.filter(graduate=graduate, state=State.SIGNED).exists():
             raise ValidationError({"student_number": _("该毕业生已签约，不能再发出邀约。")})
         existing = Agreement.objects.filter(
-            graduate=graduate, employer_id=employer.pk, state__in=OPEN_STATES
+            graduate=graduate,
+            employer_id__in=links.employer_id_family(employer.pk),
+            state__in=OPEN_STATES,
         ).first()
         if existing is not None:
             raise ValidationError(
@@ -276,8 +278,9 @@ def edit_agreement(
         agreement, party = _lock(actor, agreement_id)
         plan(agreement, Action.EDIT, party)
         if agreement.employer_id:
-            employer = links.employer_by_id(agreement.employer_id)
+            employer = links.employer_by_id(agreement.employer_id)  # the survivor of a merge
             content = _force_employer_fields(content, employer)
+            agreement.employer_name = employer.name
         cleaned = clean_content(content)
         old = agreement.draft_content
         agreement.draft_content = cleaned

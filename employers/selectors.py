@@ -252,6 +252,41 @@ def search_employers(q: str, limit: int = 10, include_unverified: bool = False) 
 # --- operators and HR ---------------------------------------------------------------------
 
 
+# --- merged employers: the one resolution of an employer id stored in a school ------------
+
+
+def surviving_employer_id(employer_id: int | None) -> int | None:
+    """The id that stands for `employer_id` now: itself, or the employer it was merged into.
+
+    School schemas keep the employer id an agreement was made with; after a merge that id
+    names a row marked merged. Every read of such an id goes through here (or through
+    `employer_id_family`), so the surviving employer's HR, name and notices are used.
+    """
+    current, seen = employer_id, set()
+    while current and current not in seen:
+        seen.add(current)
+        nxt = Employer.objects.filter(pk=current).values_list("merged_into_id", flat=True).first()
+        if not nxt:
+            return current
+        current = nxt
+    return current
+
+
+def employer_id_family(employer_id: int) -> list[int]:
+    """`employer_id` and every id merged into it: what a school may have stored for it."""
+    ids, frontier = [employer_id], [employer_id]
+    while frontier:
+        frontier = [
+            pk
+            for pk in Employer.objects.filter(merged_into_id__in=frontier).values_list(
+                "pk", flat=True
+            )
+            if pk not in ids
+        ]
+        ids += frontier
+    return ids
+
+
 def can_see_licence(user, employer: Employer) -> bool:
     """The licence image: an operator, or the HR of that employer."""
     if not getattr(user, "is_authenticated", False):
