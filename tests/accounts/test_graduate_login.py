@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 
 from core.exceptions import NotAllowed
 from students.services import reset_graduate_password
-from tests.students.factories import NEW_PASSWORD, graduate, import_rows, make_id_number, roster_row
+from tests.factories.students import NEW_PASSWORD, graduate, import_rows, make_id_number, roster_row
 from tests.utils import ADMIN_PASSWORD, host_of, school_admin
 
 X_INDEX = next(i for i in range(1, 500) if make_id_number(i).endswith("X"))

@@ -8,8 +8,8 @@ import pytest
 from openpyxl import load_workbook
 
 from agreements.models import Agreement, State
-from tests.agreements import factories as f
 from tests.agreements import flows
+from tests.factories import agreements as f
 from tests.utils import client_for, logged_in_client
 
 

@@ -14,8 +14,8 @@ from agreements import services
 from agreements.models import Agreement, State
 from core.exceptions import NotAllowed
 from core.models import AuditLog
-from tests.agreements import factories as f
 from tests.agreements import flows
+from tests.factories import agreements as f
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from core.exceptions import NotAllowed
 from employer_inbox.models import Notice
 from employers.models import AgreementIndexEntry
 from notifications.models import Message
-from tests.agreements import factories as f
 from tests.agreements import flows
+from tests.factories import agreements as f
 
 
 def test_database_refuses_a_second_binding_agreement(cast, employer, other_employer):

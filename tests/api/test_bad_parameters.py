@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.agreements import factories as f
+from tests.factories import agreements as f
 from tests.utils import OPERATOR_PASSWORD, logged_in_client
 
 NUL = "%00"

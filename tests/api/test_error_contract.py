@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 
 from api.exceptions import exception_handler
 from core.exceptions import ErrorCode, constraint_name
-from tests.agreements import factories as f
 from tests.agreements import flows
+from tests.factories import agreements as f
 from tests.utils import client_for, logged_in_client
 
 

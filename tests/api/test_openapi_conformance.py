@@ -8,9 +8,9 @@ import pytest
 from openapi_spec_validator import validate
 
 from agreements import services
-from tests.agreements import factories as f
 from tests.agreements import flows
 from tests.api import openapi_check as oa
+from tests.factories import agreements as f
 from tests.utils import OPERATOR_PASSWORD, client_for, logged_in_client
 
 PAGINATED = {
@@ -150,7 +150,7 @@ def test_platform_host_answers_match_the_schema(cast, employer):
 
 
 def test_registration_is_multipart_with_a_required_licence(db):
-    from tests.employers.factories import credit_code, licence_file
+    from tests.factories.employers import credit_code, licence_file
 
     operation = oa.operation("platform", "POST", "/api/v1/employers/register")
     assert list(operation["requestBody"]["content"]) == ["multipart/form-data"]

@@ -11,7 +11,7 @@ from core.exceptions import NotAllowed
 from employers.models import AgreementIndexEntry, Employer, Membership, Status
 from employers.selectors import employer_dashboard, search_employers
 from employers.services import merge_employers, resolve_merged, upsert_agreement_index
-from tests.employers.factories import HR_PASSWORD, register
+from tests.factories.employers import HR_PASSWORD, register
 from tests.utils import OPERATOR_PASSWORD, logged_in_client
 
 

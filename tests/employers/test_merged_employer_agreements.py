@@ -12,8 +12,8 @@ from agreements import services
 from agreements.models import Agreement
 from employer_inbox.models import Notice
 from employers.services import merge_employers
-from tests.agreements import factories as f
 from tests.agreements import flows
+from tests.factories import agreements as f
 from tests.utils import logged_in_client
 
 

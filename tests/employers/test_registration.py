@@ -8,7 +8,7 @@ from accounts.models import User
 from core.models import AuditLog
 from employers.models import Employer, Membership, Status
 from employers.selectors import verified_employer_of
-from tests.employers.factories import HR_PASSWORD, credit_code, licence_file, register
+from tests.factories.employers import HR_PASSWORD, credit_code, licence_file, register
 from tests.utils import ADMIN_PASSWORD, OPERATOR_PASSWORD, client_for, logged_in_client
 
 
@@ -89,7 +89,7 @@ def test_every_bad_field_is_reported_in_chinese_and_nothing_is_created(db):
     )
     page = response.content.decode()
     assert "校验位不正确" in page
-    assert "邮箱" in page or "有效的电子邮件" in page
+    assert "邮箱地址格式不正确" in page  # the error, not the field's label
     assert "只能上传 JPG、PNG" in page
     assert (User.objects.count(), Employer.objects.count()) == (users_before, employers_before)
 

@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 from openpyxl import load_workbook
 
 from students import verification
-from tests.students.factories import (
+from tests.factories.students import (
     STAFF_PASSWORD,
     actor_for,
     college_admin,

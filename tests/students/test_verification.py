@@ -15,7 +15,7 @@ from core.models import AuditLog
 from students import verification
 from students.models import Graduate
 from students.selectors import can_sign, changes
-from tests.students.factories import (
+from tests.factories.students import (
     actor_for,
     college_admin,
     import_rows,
