@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from accounts.models import Role
 from agreements import links
@@ -147,10 +148,10 @@ def history(agreement: Agreement) -> list[dict[str, Any]]:
 
 
 _HISTORY_LABELS = {
-    "created": "创建",
-    "edited": "修改内容",
-    "proof_added": "上传证明材料",
-    "proof_removed": "删除证明材料",
+    "created": _l("创建"),
+    "edited": _l("修改内容"),
+    "proof_added": _l("上传证明材料"),
+    "proof_removed": _l("删除证明材料"),
 }
 
 

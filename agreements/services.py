@@ -8,6 +8,7 @@ invitation per employer and graduate"; the checks below only give the clear mess
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -309,16 +310,8 @@ def withdraw_invitation(*, actor: Actor, school, agreement_id: int, reason: str 
         return agreement
 
 
-class _Nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
-
-
 def _in_school(school):
-    return schema_context(school.schema_name) if school is not None else _Nothing()
+    return schema_context(school.schema_name) if school is not None else nullcontext()
 
 
 # --- the graduate (school host) -------------------------------------------------------------

@@ -67,6 +67,7 @@ _DRF_CODES = {
     "permission_denied": ErrorCode.NOT_ALLOWED,
     "not_found": ErrorCode.NOT_FOUND,
     "not_authenticated": ErrorCode.NOT_AUTHENTICATED,
+    "password_change_required": ErrorCode.PASSWORD_CHANGE_REQUIRED,
     "authentication_failed": ErrorCode.AUTHENTICATION_FAILED,
     "method_not_allowed": ErrorCode.METHOD_NOT_ALLOWED,
     "unsupported_media_type": ErrorCode.UNSUPPORTED_MEDIA_TYPE,
@@ -78,4 +79,5 @@ _DRF_CODES = {
 
 
 def _drf_code(code: str) -> str:
-    return _DRF_CODES.get(code, code or ErrorCode.INVALID)
+    # Only documented codes leave the API: anything else DRF names is a refusal of input.
+    return _DRF_CODES.get(code) or (code if code in ErrorCode._value2member_map_ else "invalid")

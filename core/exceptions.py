@@ -33,6 +33,7 @@ class ErrorCode(StrEnum):
     BAD_PARAMETER = "bad_parameter"  # a query parameter is malformed (see core/params.py)
     # 401 / 403 / 404 / 405 / 429
     NOT_AUTHENTICATED = "not_authenticated"
+    PASSWORD_CHANGE_REQUIRED = "password_change_required"  # change the initial password first
     AUTHENTICATION_FAILED = "authentication_failed"
     NOT_ALLOWED = "not_allowed"
     NOT_FOUND = "not_found"
