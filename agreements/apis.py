@@ -20,6 +20,7 @@ from agreements.serializers import (
     AgreementDetailOut,
     AgreementOut,
     ContentField,
+    DashboardOut,
     EmployerAgreementDetailOut,
     ProofOut,
 )
@@ -246,29 +247,9 @@ class ReviewQueueApi(PaginatedListMixin, APIView):
 class DashboardApi(APIView):
     permission_classes = [IsReviewer]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=DashboardOut)
     def get(self, request):
-        data = selectors.dashboard(actor_from_request(request))
-        return Response(
-            {
-                "by_state": [
-                    {"state": s, "label": str(label), "count": n}
-                    for label, s, n in data["by_state"]
-                ],
-                "by_college": [
-                    {
-                        "college_id": r["college"].pk,
-                        "college": r["college"].name,
-                        "approved": r["approved"],
-                        "in_review": r["in_review"],
-                        "signed": r["signed"],
-                        "rate": round(r["rate"], 4),
-                    }
-                    for r in data["by_college"]
-                ],
-                "total": {**data["total"], "rate": round(data["total"]["rate"], 4)},
-            }
-        )
+        return Response(DashboardOut(selectors.dashboard(actor_from_request(request))).data)
 
 
 class DashboardExportApi(APIView):

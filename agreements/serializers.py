@@ -199,3 +199,41 @@ class EmployerAgreementDetailOut(AgreementDetailOut):
     @extend_schema_field(ProofOut(many=True))
     def get_proofs(self, agreement) -> list:
         return []
+
+
+# --- the school dashboard ------------------------------------------------------------------
+
+
+class StateCountOut(serializers.Serializer):
+    state = serializers.ChoiceField(choices=State.choices)
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+    def to_representation(self, row):
+        label, state, count = row
+        return {"state": state, "label": str(label), "count": count}
+
+
+class RateField(serializers.FloatField):
+    """签约率 = signed graduates / graduates whose 生源 is approved, rounded to 4 places."""
+
+    def to_representation(self, value) -> float:
+        return round(float(value), 4)
+
+
+class TotalsOut(serializers.Serializer):
+    approved = serializers.IntegerField()
+    in_review = serializers.IntegerField()
+    signed = serializers.IntegerField()
+    rate = RateField()
+
+
+class CollegeTotalsOut(TotalsOut):
+    college_id = serializers.IntegerField(source="college.pk")
+    college = serializers.CharField(source="college.name")
+
+
+class DashboardOut(serializers.Serializer):
+    by_state = StateCountOut(many=True)
+    by_college = CollegeTotalsOut(many=True)
+    total = TotalsOut()

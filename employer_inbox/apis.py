@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 
 from api.pagination import PaginatedListMixin, paginated
 from api.permissions import IsEmployer
+from api.serializers import MarkedOut
 from core.exceptions import NotAllowed
 from employer_inbox import selectors, services
 from employers.selectors import membership_of
@@ -40,8 +41,8 @@ class EmployerNoticesApi(PaginatedListMixin, APIView):
         notices = selectors.notices_for(self._employer(request).pk)
         return paginated(self, request, notices, NoticeOut)
 
-    @extend_schema(request=None, responses={200: None})
+    @extend_schema(request=None, responses=MarkedOut)
     def post(self, request):
         """Mark every notice read."""
         count = services.mark_all_read(employer_id=self._employer(request).pk)
-        return Response({"marked": count})
+        return Response(MarkedOut({"marked": count}).data)

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.permissions import IsSchoolAdmin
+from api.serializers import MarkedOut, UnreadOut
 from core import params
 from core.context import actor_from_request
 from notifications import outbox, selectors, services
@@ -33,11 +34,9 @@ class MessageListApi(ListAPIView):
 
 
 class UnreadCountApi(APIView):
-    @extend_schema(
-        responses={200: {"type": "object", "properties": {"unread": {"type": "integer"}}}}
-    )
+    @extend_schema(responses=UnreadOut)
     def get(self, request):
-        return Response({"unread": selectors.unread_count(request.user)})
+        return Response(UnreadOut({"unread": selectors.unread_count(request.user)}).data)
 
 
 class MarkReadApi(APIView):
@@ -51,9 +50,9 @@ class MarkReadApi(APIView):
 
 
 class MarkAllReadApi(APIView):
-    @extend_schema(request=None, responses={200: {"type": "object"}})
+    @extend_schema(request=None, responses=MarkedOut)
     def post(self, request):
-        return Response({"marked": services.mark_all_read(user=request.user)})
+        return Response(MarkedOut({"marked": services.mark_all_read(user=request.user)}).data)
 
 
 class DeliveryOutput(serializers.Serializer):

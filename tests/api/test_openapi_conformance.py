@@ -82,11 +82,13 @@ def test_school_host_answers_match_the_schema(cast, employer):
         (admin, "/api/v1/notifications/deliveries"),
         (admin, "/api/v1/agreements/dashboard"),
         (grad, "/api/v1/me"),
+        (grad, "/api/v1/messages/unread-count"),
         (grad, "/api/v1/students/me"),
     ]:
         response = client.get(template)
         assert response.status_code == 200, (template, response.content[:300])
         oa.check(t, "GET", template, response)
+    oa.check(t, "POST", "/api/v1/messages/read-all", grad.post("/api/v1/messages/read-all"))
     listed = admin.get("/api/v1/agreements").json()
     assert listed["count"] == 2 and len(listed["results"]) == 2
     oa.check(t, "GET", "/api/v1/agreements", admin.get("/api/v1/agreements?college=x"))
@@ -143,6 +145,9 @@ def test_platform_host_answers_match_the_schema(cast, employer):
     assert notices["count"] == 1 and notices["results"][0]["agreement_id"] == a.pk
     board = hr.get(f"/api/v1/employers/mine/agreements?school={school}").json()
     assert board["count"] == 1 and board["results"][0]["agreement_id"] == a.pk
+    marked = hr.post("/api/v1/employer/notices")
+    assert marked.json() == {"marked": 1}
+    oa.check(p, "POST", "/api/v1/employer/notices", marked)
     missing = hr.get("/api/v1/employers/mine/agreements?school=nowhere")
     assert missing.status_code == 404
     oa.check(p, "GET", "/api/v1/employers/mine/agreements", missing)

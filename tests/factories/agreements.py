@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: F401  (re-exported)
 from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -18,12 +19,17 @@ from tests.factories.common import (  # noqa: F401  (re-exported for tests)
     HR_PASSWORD,
     STAFF_PASSWORD,
     credit_code,
-    png_bytes,
     png_upload,
     task_actor,
     web,
 )
+from tests.factories.common import png_bytes as _png_bytes
 from tests.utils import ADMIN_PASSWORD  # noqa: F401  (re-exported for tests)
+
+
+def png_bytes(color="red", size: tuple[int, int] = (32, 32)) -> bytes:
+    """A proof photo (colour first: the agreements tests tell images apart by colour)."""
+    return _png_bytes(size=size, color=color)
 
 
 def offer(**overrides) -> dict:
