@@ -32,10 +32,6 @@ from core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
 from tenants.models import School
 
 
-def summary(agreement: Agreement) -> dict[str, Any]:
-    return AgreementOut(agreement).data
-
-
 def full(request, agreement: Agreement, party) -> dict[str, Any]:
     data = selectors.detail(actor_from_request(request), agreement, party)
     return AgreementDetailOut(agreement, context={"detail": data}).data
