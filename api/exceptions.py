@@ -21,6 +21,8 @@ INVALID_DETAIL = gettext_lazy("提交的数据有误，请按提示修改。")
 def _validation_answer(exc: DjangoValidationError) -> Response:
     status_code = http_status(exc)
     code = error_code(exc)
+    if code not in ErrorCode._value2member_map_:
+        code = None  # a field-level code (too_big, checksum...): the answer says "invalid"
     if hasattr(exc, "error_dict"):
         errors = exc.message_dict
         detail = str(INVALID_DETAIL)

@@ -98,3 +98,15 @@ def test_constraints_are_recognised_by_name(db):
     with pytest.raises(IntegrityError) as exc, transaction.atomic():
         Domain.objects.create(domain=existing.domain, tenant=existing.tenant)
     assert constraint_name(exc.value) == "tenants_domain_domain_key"
+
+
+def test_every_code_an_answer_carries_is_documented(cast, employer):
+    """A service's own code (here "same") is not a contract code: the answer says invalid."""
+    from tests.utils import OPERATOR_PASSWORD
+
+    ops = logged_in_client(None, "operator", OPERATOR_PASSWORD)
+    pk = employer.org.pk
+    bad = _post(ops, "/api/v1/operator/employers/merge", {"source": pk, "target": pk})
+    assert bad.status_code == 400
+    assert bad.json()["code"] == ErrorCode.INVALID
+    assert bad.json()["errors"] == {"non_field_errors": ["不能把单位合并到它自己。"]}
