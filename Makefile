@@ -30,6 +30,7 @@ test: $(STAMP) system-deps
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports  # the layers: [tool.importlinter] in pyproject.toml
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

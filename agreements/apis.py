@@ -17,187 +17,32 @@ from rest_framework.views import APIView
 from accounts.models import Role
 from agreements import selectors, services
 from agreements.models import Agreement, State
-from api.permissions import HasRole
+from agreements.serializers import (
+    AgreementDetailOut,
+    AgreementOut,
+    ContentField,
+    DashboardOut,
+    EmployerAgreementDetailOut,
+    ProofOut,
+)
+from api.pagination import PaginatedListMixin, paginated
+from api.permissions import IsEmployer, IsGraduate, IsReviewer, IsSchoolParty
+from core import params
 from core.context import actor_from_request
 from core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
 from tenants.models import School
 
-DASHBOARD_XLSX_NAME = "agreements-dashboard.xlsx"
-
-
-class IsGraduate(HasRole):
-    roles = (Role.GRADUATE,)
-
-
-class IsReviewer(HasRole):
-    roles = (Role.COLLEGE_ADMIN, Role.SCHOOL_ADMIN)
-
-
-class IsEmployer(HasRole):
-    roles = (Role.EMPLOYER,)
-
-
-class IsSchoolParty(HasRole):
-    roles = (Role.GRADUATE, Role.COLLEGE_ADMIN, Role.SCHOOL_ADMIN)
-
-
-def summary(agreement: Agreement) -> dict[str, Any]:
-    graduate = agreement.graduate
-    return {
-        "id": agreement.pk,
-        "origin": agreement.origin,
-        "state": agreement.state,
-        "state_display": agreement.get_state_display(),
-        "employer_id": agreement.employer_id,
-        "employer_name": agreement.employer_name,
-        "graduate": {
-            "name": graduate.name,
-            "student_number": graduate.student_number,
-            "college": getattr(graduate.college, "name", ""),
-        },
-        "version": agreement.current_version.number if agreement.current_version_id else None,
-        "position": (agreement.current_version.content if agreement.current_version_id else {}).get(
-            "position", agreement.draft_content.get("position", "")
-        ),
-        "sent_at": agreement.sent_at,
-        "expires_at": agreement.expires_at,
-        "signed_at": agreement.signed_at,
-        "last_reason": agreement.last_reason,
-        "updated_at": agreement.updated_at,
-    }
-
 
 def full(request, agreement: Agreement, party) -> dict[str, Any]:
     data = selectors.detail(actor_from_request(request), agreement, party)
-    out = summary(agreement)
-    out.update(
-        {
-            "actions": sorted(data["actions"]),
-            "not_offered": [{"reason": n.reason, "url": n.url} for n in data["not_offered"]],
-            "content": selectors.visible_content(
-                agreement,
-                party,
-                agreement.current_version.content if agreement.current_version_id else {},
-            ),
-            "draft_content": agreement.draft_content
-            if agreement.state in (State.DRAFT, State.RETURNED)
-            and not selectors.employer_sees_part_only(agreement, party)
-            else None,
-            "accepted_version": agreement.accepted_version.number
-            if agreement.accepted_version_id
-            else None,
-            "versions": [
-                {
-                    "number": v["version"].number,
-                    "created_at": v["version"].created_at,
-                    "created_by_role": v["version"].created_by_role,
-                    "changes": v["changes"],
-                }
-                for v in data["versions"]
-            ],
-            "history": [
-                {k: (str(v) if k in ("action", "role", "to") else v) for k, v in h.items()}
-                for h in data["history"]
-            ],
-            "proofs": [
-                {"id": p.pk, "url": f"/agreements/{agreement.pk}/proofs/{p.pk}"}
-                for p in data["proofs"]
-            ],
-        }
-    )
-    return out
-
-
-def _page(request, qs, view) -> Response:
-    paginator = view.paginator
-    page = paginator.paginate_queryset(qs, request, view=view)
-    return paginator.get_paginated_response([summary(a) for a in page])
-
-
-class ContentField(serializers.DictField):
-    """The agreement sections as one object (field names as in the pages); validated by services."""
-
-
-# Response shapes, for the OpenAPI description only (answers are built by summary()/full()).
-class GraduateOut(serializers.Serializer):
-    name = serializers.CharField()
-    student_number = serializers.CharField()
-    college = serializers.CharField(required=False)
-
-
-class AgreementOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    origin = serializers.ChoiceField(choices=["employer", "graduate"])
-    state = serializers.ChoiceField(choices=State.choices)
-    state_display = serializers.CharField()
-    employer_id = serializers.IntegerField(allow_null=True)
-    employer_name = serializers.CharField()
-    graduate = GraduateOut()
-    version = serializers.IntegerField(allow_null=True)
-    position = serializers.CharField()
-    sent_at = serializers.DateTimeField(allow_null=True)
-    expires_at = serializers.DateTimeField(allow_null=True)
-    signed_at = serializers.DateTimeField(allow_null=True)
-    last_reason = serializers.CharField()
-    updated_at = serializers.DateTimeField()
-
-
-class ChangeOut(serializers.Serializer):
-    field = serializers.CharField()
-    label = serializers.CharField()
-    old = serializers.CharField()
-    new = serializers.CharField()
-
-
-class VersionOut(serializers.Serializer):
-    number = serializers.IntegerField()
-    created_at = serializers.DateTimeField()
-    created_by_role = serializers.CharField()
-    changes = ChangeOut(many=True)
-
-
-class HistoryOut(serializers.Serializer):
-    at = serializers.DateTimeField()
-    action = serializers.CharField()
-    role = serializers.CharField()
-    actor = serializers.CharField()
-    reason = serializers.CharField()
-    to = serializers.CharField()
-    version = serializers.IntegerField(allow_null=True)
-
-
-class ProofOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    url = serializers.CharField()
-
-
-class NotOfferedOut(serializers.Serializer):
-    """An action the state allows but that would be refused now: why, and where to go instead."""
-
-    reason = serializers.CharField()
-    url = serializers.CharField(allow_blank=True)
-
-
-class AgreementDetailOut(AgreementOut):
-    actions = serializers.ListField(child=serializers.CharField())
-    not_offered = NotOfferedOut(many=True)
-    content = serializers.DictField()
-    draft_content = serializers.DictField(allow_null=True)
-    accepted_version = serializers.IntegerField(allow_null=True)
-    versions = VersionOut(many=True)
-    history = HistoryOut(many=True)
-    proofs = ProofOut(many=True)
-    school = serializers.CharField(required=False)
+    return AgreementDetailOut(agreement, context={"detail": data}).data
 
 
 # --- school host ----------------------------------------------------------------------------
 
 
-class AgreementListApi(APIView):
+class AgreementListApi(PaginatedListMixin, APIView):
     permission_classes = [IsSchoolParty]
-    from rest_framework.pagination import PageNumberPagination
-
-    paginator = PageNumberPagination()
 
     class StartSerializer(serializers.Serializer):
         employer_id = serializers.IntegerField(required=False, allow_null=True)
@@ -211,11 +56,11 @@ class AgreementListApi(APIView):
         else:
             qs = selectors.school_agreements(
                 actor,
-                state=request.query_params.get("state", ""),
-                college_id=_int(request.query_params.get("college")),
-                q=request.query_params.get("q", "").strip(),
+                state=params.choice(request, "state", State.values),
+                college_id=params.integer(request, "college"),
+                q=params.text(request, "q"),
             )
-        return _page(request, qs, self)
+        return paginated(self, request, qs, AgreementOut)
 
     @extend_schema(request=StartSerializer, responses={201: AgreementDetailOut})
     def post(self, request):
@@ -229,13 +74,6 @@ class AgreementListApi(APIView):
         )
         agreement, party = selectors.get_agreement(actor_from_request(request), agreement.pk)
         return Response(full(request, agreement, party), status=201)
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value) if value else None
-    except (TypeError, ValueError):
-        return None
 
 
 class AgreementDetailApi(APIView):
@@ -390,7 +228,7 @@ class ProofApi(APIView):
         proof = services.add_proof(
             actor=actor_from_request(request), agreement_id=pk, upload=upload
         )
-        return Response({"id": proof.pk, "url": f"/agreements/{pk}/proofs/{proof.pk}"}, 201)
+        return Response(ProofOut(proof).data, 201)
 
 
 class ProofDeleteApi(APIView):
@@ -402,46 +240,23 @@ class ProofDeleteApi(APIView):
         return Response(status=204)
 
 
-class ReviewQueueApi(APIView):
+class ReviewQueueApi(PaginatedListMixin, APIView):
     permission_classes = [IsReviewer]
-    from rest_framework.pagination import PageNumberPagination
-
-    paginator = PageNumberPagination()
 
     @extend_schema(responses=AgreementOut(many=True))
     def get(self, request):
         qs = selectors.review_queue(
-            actor_from_request(request), college_id=_int(request.query_params.get("college"))
+            actor_from_request(request), college_id=params.integer(request, "college")
         )
-        return _page(request, qs, self)
+        return paginated(self, request, qs, AgreementOut)
 
 
 class DashboardApi(APIView):
     permission_classes = [IsReviewer]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=DashboardOut)
     def get(self, request):
-        data = selectors.dashboard(actor_from_request(request))
-        return Response(
-            {
-                "by_state": [
-                    {"state": s, "label": str(label), "count": n}
-                    for label, s, n in data["by_state"]
-                ],
-                "by_college": [
-                    {
-                        "college_id": r["college"].pk,
-                        "college": r["college"].name,
-                        "approved": r["approved"],
-                        "in_review": r["in_review"],
-                        "signed": r["signed"],
-                        "rate": round(r["rate"], 4),
-                    }
-                    for r in data["by_college"]
-                ],
-                "total": {**data["total"], "rate": round(data["total"]["rate"], 4)},
-            }
-        )
+        return Response(DashboardOut(selectors.dashboard(actor_from_request(request))).data)
 
 
 class DashboardExportApi(APIView):
@@ -450,7 +265,7 @@ class DashboardExportApi(APIView):
     @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
     def get(self, request):
         return xlsx_response(
-            selectors.dashboard_xlsx(actor_from_request(request)), DASHBOARD_XLSX_NAME
+            selectors.dashboard_xlsx(actor_from_request(request)), selectors.DASHBOARD_XLSX_NAME
         )
 
 
@@ -458,9 +273,9 @@ class DashboardExportApi(APIView):
 
 
 def _school(subdomain: str) -> School:
-    from tenants.selectors import school_list
+    from tenants.selectors import active_schools
 
-    return get_object_or_404(school_list().filter(is_active=True), subdomain=subdomain)
+    return get_object_or_404(active_schools(), subdomain=subdomain)
 
 
 class InvitationSerializer(serializers.Serializer):
@@ -474,7 +289,7 @@ class InvitationSerializer(serializers.Serializer):
 class EmployerInvitationsApi(APIView):
     permission_classes = [IsEmployer]
 
-    @extend_schema(request=InvitationSerializer, responses={201: AgreementDetailOut})
+    @extend_schema(request=InvitationSerializer, responses={201: EmployerAgreementDetailOut})
     def post(self, request):
         """Invite a graduate identified by 学号 and 姓名 (both must match)."""
         s = InvitationSerializer(data=request.data)
@@ -500,18 +315,10 @@ def _employer_full(request, school: School, pk: int) -> dict[str, Any]:
 
     with schema_context(school.schema_name):
         agreement, party = selectors.get_agreement(actor_from_request(request), pk)
-        data = full(request, agreement, party)
-    data["school"] = school.subdomain
-    # An employer sees the graduate's name and the 学号 it typed, nothing more (on a
-    # graduate's own agreement it typed none: the name only).
-    data["graduate"] = {
-        "name": data["graduate"]["name"],
-        "student_number": data["graduate"]["student_number"]
-        if data["origin"] == "employer"
-        else "",
-    }
-    data["proofs"] = []
-    return data
+        data = selectors.detail(actor_from_request(request), agreement, party)
+        return EmployerAgreementDetailOut(
+            agreement, context={"detail": data, "school": school}
+        ).data
 
 
 class EmployerPrefillApi(APIView):
@@ -522,7 +329,7 @@ class EmployerPrefillApi(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
-        school = _school(request.query_params.get("school", ""))
+        school = _school(params.text(request, "school"))
         return Response(selectors.prefill_for_employer(actor_from_request(request), school))
 
 
@@ -532,11 +339,11 @@ class EmployerAgreementApi(APIView):
     class ContentSerializer(serializers.Serializer):
         content = ContentField()
 
-    @extend_schema(responses=AgreementDetailOut)
+    @extend_schema(responses=EmployerAgreementDetailOut)
     def get(self, request, school: str, pk: int):
         return Response(_employer_full(request, _school(school), pk))
 
-    @extend_schema(request=ContentSerializer, responses=AgreementDetailOut)
+    @extend_schema(request=ContentSerializer, responses=EmployerAgreementDetailOut)
     def put(self, request, school: str, pk: int):
         """Edit a draft or returned invitation (send it again with …/send)."""
         s = self.ContentSerializer(data=request.data)
@@ -554,7 +361,7 @@ class EmployerAgreementApi(APIView):
 class EmployerSendApi(APIView):
     permission_classes = [IsEmployer]
 
-    @extend_schema(request=None, responses=AgreementDetailOut)
+    @extend_schema(request=None, responses=EmployerAgreementDetailOut)
     def post(self, request, school: str, pk: int):
         the_school = _school(school)
         services.send_invitation(
@@ -566,7 +373,7 @@ class EmployerSendApi(APIView):
 class EmployerWithdrawApi(APIView):
     permission_classes = [IsEmployer]
 
-    @extend_schema(request=ReasonSerializer, responses=AgreementDetailOut)
+    @extend_schema(request=ReasonSerializer, responses=EmployerAgreementDetailOut)
     def post(self, request, school: str, pk: int):
         s = ReasonSerializer(data=request.data)
         s.is_valid(raise_exception=True)

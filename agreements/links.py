@@ -90,9 +90,23 @@ def verified_employer_for_user(user) -> Any | None:
 
 
 def employer_by_id(employer_id: int) -> Any | None:
+    """The employer a stored id stands for now (a merged-away id gives the survivor)."""
     from employers.models import Employer
 
-    return Employer.objects.filter(pk=employer_id).first()
+    return Employer.objects.filter(pk=surviving_employer_id(employer_id)).first()
+
+
+def surviving_employer_id(employer_id: int | None) -> int | None:
+    from employers.selectors import surviving_employer_id as resolve
+
+    return resolve(employer_id)
+
+
+def employer_id_family(employer_id: int) -> list[int]:
+    """The ids a school may have stored for this employer (its own and merged-away ones)."""
+    from employers.selectors import employer_id_family as family
+
+    return family(employer_id)
 
 
 def sync_index(agreement, *, school=None) -> None:
@@ -123,19 +137,16 @@ def sync_index_states(agreements: list, *, school) -> None:
 
     Rows the index does not know yet go through the full upsert.
     """
-    from employers.models import AgreementIndexEntry
+    from employers.services import update_agreement_index_states
 
     mine = [a for a in agreements if a.employer_id]
     if not mine:
         return
-    by_state: dict[str, list[int]] = {}
-    for agreement in mine:
-        by_state.setdefault(agreement.state, []).append(agreement.pk)
-    known: set[int] = set()
-    for state, ids in by_state.items():
-        entries = AgreementIndexEntry.objects.filter(school_id=school.pk, agreement_id__in=ids)
-        known.update(entries.values_list("agreement_id", flat=True))
-        entries.update(state=state, updated_at=mine[0].updated_at)
+    known = update_agreement_index_states(
+        school=school,
+        states={a.pk: a.state for a in mine},
+        updated_at=mine[0].updated_at,
+    )
     for agreement in mine:
         if agreement.pk not in known:
             sync_index(agreement, school=school)
@@ -161,7 +172,7 @@ def notify_employer(
 
     require_known(event)
     post_notice(
-        employer_id=agreement.employer_id,
+        employer_id=surviving_employer_id(agreement.employer_id),
         school=school or current_school(),
         event=event,
         title=title,
@@ -177,7 +188,7 @@ def notify_employers(agreements: list, *, event: str, title: str, body, school) 
     post_notices(
         [
             {
-                "employer_id": a.employer_id,
+                "employer_id": surviving_employer_id(a.employer_id),
                 "agreement_id": a.pk,
                 "event": event,
                 "title": title,

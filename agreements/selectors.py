@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -14,7 +13,7 @@ from agreements import links
 from agreements.content import SECTIONS, diff_content, sections_for_display
 from agreements.models import Agreement, AgreementVersion
 from agreements.notices import history_label
-from agreements.services import party_of
+from agreements.parties import party_of
 from agreements.workflow import (
     EDITABLE_STATES,
     IN_COLLEGE_REVIEW,
@@ -28,7 +27,10 @@ from agreements.workflow import (
     context_for,
 )
 from core.context import Actor
+from core.exceptions import NotFound
 from core.models import AuditLog
+
+DASHBOARD_XLSX_NAME = "agreements-dashboard.xlsx"
 
 
 def _base() -> QuerySet[Agreement]:
@@ -40,7 +42,7 @@ def get_agreement(actor: Actor, agreement_id: int) -> tuple[Agreement, Party]:
     agreement = _base().filter(pk=agreement_id).first()
     party = party_of(actor, agreement) if agreement is not None else None
     if agreement is None or party is None or _unsent_for_graduate(agreement, party):
-        raise Http404(_("协议不存在。"))
+        raise NotFound(_("协议不存在。"))
     return agreement, party
 
 
@@ -68,10 +70,11 @@ def agreements_for_graduate(actor: Actor) -> QuerySet[Agreement]:
 
 def agreements_for_employer(employer_id: int) -> QuerySet[Agreement]:
     """One employer's agreements in the current school (the platform uses the public index)."""
-    # A graduate's unsubmitted draft naming the employer is not the employer's to see.
+    # A graduate's unsubmitted draft naming the employer is not the employer's to see; the
+    # ids a school stored for a merged-away employer are the survivor's.
     return (
         _base()
-        .filter(employer_id=employer_id)
+        .filter(employer_id__in=links.employer_id_family(employer_id))
         .exclude(origin=Origin.GRADUATE, current_version__isnull=True)
     )
 
@@ -154,7 +157,8 @@ _OUTSIDER_NAMES = {
 
 def _actor_name(row: AuditLog, agreement: Agreement, for_outsider: bool) -> str:
     if row.actor_role == Role.GRADUATE:
-        return ""
+        # A graduate's login is their 学号: show their name, which every party knows.
+        return agreement.graduate.name
     if not for_outsider:
         return row.actor_username
     if row.actor_role == Role.EMPLOYER:
@@ -239,7 +243,12 @@ def detail(actor: Actor, agreement: Agreement, party: Party) -> dict[str, Any]:
         "actions": actions,
         "not_offered": not_offered,
         "sections": sections,
+        "part_only": part_only,
+        "content": visible_content(agreement, party, current.content if current else None),
         # The graduate's working copy is theirs alone.
+        "draft_content": agreement.draft_content
+        if agreement.state in EDITABLE_STATES and not part_only
+        else None,
         "draft_sections": sections_for_display(agreement.draft_content)
         if agreement.state in EDITABLE_STATES and not part_only
         else None,
@@ -255,7 +264,7 @@ def proof_of(agreement: Agreement, proof_id: int):
 
     proof = ProofImage.objects.filter(pk=proof_id, agreement=agreement, removed=False).first()
     if proof is None or not proof.image:
-        raise Http404(_("图片不存在。"))
+        raise NotFound(_("图片不存在。"))
     return proof
 
 

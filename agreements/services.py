@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -25,6 +24,7 @@ from agreements import links, notices
 from agreements.content import clean_content
 from agreements.models import Agreement, AgreementVersion, ProofImage
 from agreements.notices import AuditAction
+from agreements.parties import party_of
 from agreements.workflow import (
     OPEN_STATES,
     PRE_BINDING_STATES,
@@ -40,6 +40,7 @@ from agreements.workflow import (
 )
 from core import audit
 from core.context import Actor
+from core.exceptions import NotAllowed, NotFound, constraint_name
 from core.models import AuditLog
 from core.uploads import IMAGES, validate_upload
 from settings_per_school.selectors import get_school_settings
@@ -50,32 +51,7 @@ _NO_CONTEXT = Context()
 REMIND_BEFORE = timedelta(days=3)
 
 
-# --- who is acting ------------------------------------------------------------------------
-
-
-def party_of(actor: Actor, agreement: Agreement) -> Party | None:
-    """The actor's relation to this agreement; None: they may not even see it."""
-    if actor.user is None:
-        return Party.SYSTEM if actor.via in ("task", "cli") else None
-    role = actor.role
-    if role == Role.EMPLOYER:
-        employer = links.employer_for_user(actor.user)
-        if employer is None or agreement.employer_id != employer.pk:
-            return None
-        if agreement.origin == Origin.GRADUATE and agreement.current_version_id is None:
-            # A graduate's own draft that names this employer is the graduate's business
-            # until it is submitted (then the employer sees only its part: selectors).
-            return None
-        return Party.EMPLOYER
-    if role == Role.GRADUATE:
-        return Party.GRADUATE if agreement.graduate.user_id == actor.user_id else None
-    if role == Role.COLLEGE_ADMIN:
-        if agreement.graduate.college_id in links.college_ids_for(actor.user):
-            return Party.COLLEGE
-        return None
-    if role == Role.SCHOOL_ADMIN:
-        return Party.SCHOOL
-    return None
+# --- who is acting (agreements/parties.py) ------------------------------------------------
 
 
 def _lock(actor: Actor, agreement_id: int) -> tuple[Agreement, Party | None]:
@@ -83,7 +59,7 @@ def _lock(actor: Actor, agreement_id: int) -> tuple[Agreement, Party | None]:
         Agreement.objects.filter(pk=agreement_id).values_list("graduate_id", flat=True).first()
     )
     if graduate_id is None:
-        raise Http404(_("协议不存在。"))
+        raise NotFound(_("协议不存在。"))
     links.graduate_model().objects.select_for_update().filter(pk=graduate_id).exists()
     agreement = (
         Agreement.objects.select_for_update(of=("self",))
@@ -93,7 +69,7 @@ def _lock(actor: Actor, agreement_id: int) -> tuple[Agreement, Party | None]:
     party = party_of(actor, agreement)
     if party is None:
         # Someone else's agreement: as if it did not exist.
-        raise Http404(_("协议不存在。"))
+        raise NotFound(_("协议不存在。"))
     return agreement, party
 
 
@@ -102,12 +78,12 @@ def _save(agreement: Agreement) -> None:
         with transaction.atomic():
             agreement.save()
     except IntegrityError as exc:
-        text = str(exc)
-        if "agr_one_binding_per_graduate" in text:
+        name = constraint_name(exc)
+        if name == "agr_one_binding_per_graduate":
             raise TransitionRefused(
                 _("该毕业生已有一份在审或已签约的协议，不能再应约或提交。"), code="binding_exists"
             ) from exc
-        if "agr_one_open_invitation_per_employer" in text:
+        if name == "agr_one_open_invitation_per_employer":
             raise ValidationError(
                 _("贵单位对该毕业生已有一份有效邀约，请在原邀约上修改。"), code="duplicate"
             ) from exc
@@ -190,12 +166,12 @@ def _new_version(actor: Actor, agreement: Agreement) -> AgreementVersion:
 def _inviting_employer(actor: Actor):
     """The HR user's organisation if it may invite: the one check, on first send and re-send."""
     if actor.role != Role.EMPLOYER:
-        raise PermissionError(_("只有用人单位 HR 可以发出邀约。"))
+        raise NotAllowed(_("只有用人单位 HR 可以发出邀约。"))
     if links.employer_for_user(actor.user) is None:
-        raise PermissionError(_("您的账号尚未关联用人单位。"))
+        raise NotAllowed(_("您的账号尚未关联用人单位。"))
     employer = links.verified_employer_for_user(actor.user)
     if employer is None:
-        raise PermissionError(_("单位尚未通过平台认证，暂不能发出邀约。"))
+        raise NotAllowed(_("单位尚未通过平台认证，暂不能发出邀约。"))
     return employer
 
 
@@ -224,7 +200,7 @@ CANNOT_INVITE = _lazy(
 )
 
 
-class InvitationRateLimited(PermissionError):
+class InvitationRateLimited(NotAllowed):
     """Too many invitations created in the window (per employer, or at one school)."""
 
 
@@ -276,7 +252,7 @@ def create_invitation(
         # graduate's agreement naming this employer is not its invitation.
         existing = Agreement.objects.filter(
             graduate=graduate,
-            employer_id=employer.pk,
+            employer_id__in=links.employer_id_family(employer.pk),
             origin=Origin.EMPLOYER,
             state__in=OPEN_STATES,
         ).first()
@@ -354,8 +330,9 @@ def edit_agreement(
         ):
             _switch_employer(agreement, employer_id or None)
         if agreement.employer_id:
-            employer = links.employer_by_id(agreement.employer_id)
+            employer = links.employer_by_id(agreement.employer_id)  # the survivor of a merge
             content = _force_employer_fields(content, employer)
+            agreement.employer_name = employer.name
         cleaned = clean_content(content)
         old = agreement.draft_content
         agreement.draft_content = cleaned
@@ -433,12 +410,12 @@ def start_own_agreement(
 ) -> Agreement:
     """学生发起签约: a draft the graduate edits, saves, adds proofs to and submits."""
     if actor.role != Role.GRADUATE:
-        raise PermissionError(_("只有毕业生本人可以发起签约。"))
+        raise NotAllowed(_("只有毕业生本人可以发起签约。"))
     if not get_school_settings().allow_student_initiation:
-        raise PermissionError(_("学校尚未开放学生发起签约。"))
+        raise NotAllowed(_("学校尚未开放学生发起签约。"))
     graduate = links.graduate_for_user(actor.user)
     if graduate is None:
-        raise PermissionError(_("未找到您的毕业生信息。"))
+        raise NotAllowed(_("未找到您的毕业生信息。"))
     with transaction.atomic():
         links.graduate_model().objects.select_for_update().filter(pk=graduate.pk).exists()
         if Agreement.objects.filter(
@@ -510,7 +487,7 @@ def delete_own_draft(*, actor: Actor, agreement_id: int, reason: str = "") -> No
         agreement, party = _lock(actor, agreement_id)
         plan(agreement, Action.EDIT, party, ctx=_NO_CONTEXT)
         if agreement.origin != Origin.GRADUATE or party != Party.GRADUATE:
-            raise PermissionError(_("只能删除自己发起的签约草稿。"))
+            raise NotAllowed(_("只能删除自己发起的签约草稿。"))
         audit.record(
             actor,
             AuditAction.DELETED,
@@ -544,7 +521,7 @@ def remove_proof(*, actor: Actor, agreement_id: int, proof_id: int) -> None:
         plan(agreement, Action.EDIT, party, ctx=_NO_CONTEXT)
         proof = agreement.proofs.select_for_update().filter(pk=proof_id, removed=False).first()
         if proof is None:
-            raise Http404(_("图片不存在。"))
+            raise NotFound(_("图片不存在。"))
         name = proof.image.name
         proof.removed = True
         proof.image = ""  # the row (and the audit) remember it existed; nobody can open it
@@ -565,7 +542,7 @@ def submit_own_agreement(*, actor: Actor, agreement_id: int) -> Agreement:
         agreement, party = _lock(actor, agreement_id)
         transition = plan(agreement, Action.SUBMIT, party)
         if not get_school_settings().allow_student_initiation:
-            raise PermissionError(_("学校尚未开放学生发起签约。"))
+            raise NotAllowed(_("学校尚未开放学生发起签约。"))
         proofs = agreement.proofs.filter(removed=False).count()
         if not 1 <= proofs <= MAX_PROOFS:
             raise ValidationError({"image": _("请上传 1 至 9 张就业证明材料图片。")})

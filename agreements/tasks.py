@@ -6,10 +6,10 @@ def sweep_all_schools() -> int:
     """Beat entry point (public schema): queue one sweep per school, each in its own schema."""
     from django_tenants.utils import schema_context
 
-    from tenants.selectors import school_list
+    from tenants.selectors import active_schema_names
 
     queued = 0
-    for schema_name in school_list().filter(is_active=True).values_list("schema_name", flat=True):
+    for schema_name in active_schema_names():
         with schema_context(schema_name):
             sweep_school.delay()  # tenant-schemas-celery stamps the current schema on the task
         queued += 1

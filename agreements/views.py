@@ -16,7 +16,6 @@ from django_tenants.utils import schema_context
 from accounts.decorators import role_required
 from accounts.models import Role
 from agreements import links, offers, selectors, services, termination_selectors
-from agreements.apis import DASHBOARD_XLSX_NAME
 from agreements.content import EMPLOYER_FIELDS, SECTIONS, AgreementContentForm
 from agreements.forms import (
     AcceptForm,
@@ -30,12 +29,14 @@ from agreements.forms import (
 )
 from agreements.models import Origin, State
 from agreements.workflow import Party
+from core import params
 from core import review_queue as review_queue_nav
 from core.context import actor_from_request
+from core.exceptions import NotAllowed
 from core.forms import add_service_errors, post_data
 from core.spreadsheets import xlsx_response
 from settings_per_school.selectors import get_school_settings
-from tenants.selectors import school_list
+from tenants.selectors import active_schools
 
 SCHOOL_ROLES = (Role.GRADUATE, Role.COLLEGE_ADMIN, Role.SCHOOL_ADMIN)
 REVIEWERS = (Role.COLLEGE_ADMIN, Role.SCHOOL_ADMIN)
@@ -81,8 +82,8 @@ def agreement_list(request):
                 "cooldown": termination_selectors.graduate_cooldown(actor),
             },
         )
-    state = request.GET.get("state", "")
-    qs = selectors.school_agreements(actor, state=state, q=request.GET.get("q", "").strip())
+    state = params.choice(request, "state", State.values)
+    qs = selectors.school_agreements(actor, state=state, q=params.text(request, "q"))
     return render(
         request,
         "agreements/admin_list.html",
@@ -163,7 +164,7 @@ def agreement_detail(request, pk: int):
 def _act(request, pk: int, call) -> HttpResponse:
     try:
         call()
-    except (ValidationError, PermissionError) as exc:
+    except (ValidationError, NotAllowed) as exc:
         _fail(request, exc)
     return redirect("agreements:detail", pk=pk)
 
@@ -266,7 +267,7 @@ def own_new(request):
         except ValidationError as exc:
             form.is_valid()
             add_service_errors(form, exc)
-        except PermissionError as exc:
+        except NotAllowed as exc:
             _fail(request, exc)
         else:
             messages.success(request, _("已保存草稿。请上传就业证明材料后提交。"))
@@ -301,7 +302,7 @@ def own_edit(request, pk: int):
         except ValidationError as exc:
             form.is_valid()
             add_service_errors(form, exc)
-        except PermissionError as exc:
+        except NotAllowed as exc:
             _fail(request, exc)
         else:
             messages.success(request, _("已保存。"))
@@ -389,14 +390,16 @@ def dashboard(request):
 
 @role_required(*REVIEWERS)
 def dashboard_export(request):
-    return xlsx_response(selectors.dashboard_xlsx(actor_from_request(request)), DASHBOARD_XLSX_NAME)
+    return xlsx_response(
+        selectors.dashboard_xlsx(actor_from_request(request)), selectors.DASHBOARD_XLSX_NAME
+    )
 
 
 # --- platform host: employer HR ------------------------------------------------------------
 
 
 def _schools():
-    return school_list().filter(is_active=True).order_by("name")
+    return active_schools().order_by("name")
 
 
 def _school_or_404(subdomain: str):
@@ -409,8 +412,8 @@ def employer_list(request):
     if employer is None:
         raise PermissionDenied
     schools = list(_schools())
-    school = next((s for s in schools if s.subdomain == request.GET.get("school")), None)
-    state = request.GET.get("state", "")
+    school = next((s for s in schools if s.subdomain == params.text(request, "school")), None)
+    state = params.choice(request, "state", State.values)
     entries = links.employer_dashboard(employer, school=school, state=state or None)
     for entry in entries:
         entry.state_label = State(entry.state).label if entry.state in State.values else entry.state
@@ -457,7 +460,7 @@ def employer_new(request):
             except ValidationError as exc:
                 form.is_valid()
                 add_service_errors(form, exc)
-            except PermissionError as exc:
+            except NotAllowed as exc:
                 _fail(request, exc)
             else:
                 messages.success(request, _("邀约已发出。"))
@@ -465,7 +468,7 @@ def employer_new(request):
                     "employer-agreements:detail", school=school.subdomain, pk=agreement.pk
                 )
     else:
-        school = next((s for s in schools if s.subdomain == request.GET.get("school")), None)
+        school = next((s for s in schools if s.subdomain == params.text(request, "school")), None)
         initial = selectors.prefill_for_employer(actor, school) if school else {}
         form = InvitationForm(
             initial={**initial, "school": getattr(school, "subdomain", "")}, schools=schools
@@ -515,7 +518,7 @@ def employer_edit(request, school: str, pk: int):
         except ValidationError as exc:
             form.is_valid()
             add_service_errors(form, exc)
-        except PermissionError as exc:
+        except NotAllowed as exc:
             _fail(request, exc)
         else:
             messages.success(
@@ -540,7 +543,7 @@ def employer_send(request, school: str, pk: int):
             actor=actor_from_request(request), school=the_school, agreement_id=pk
         )
         messages.success(request, _("邀约已发出。"))
-    except (ValidationError, PermissionError) as exc:
+    except (ValidationError, NotAllowed) as exc:
         _fail(request, exc)
     return redirect("employer-agreements:detail", school=school, pk=pk)
 
@@ -559,6 +562,6 @@ def employer_withdraw(request, school: str, pk: int):
             reason=form.cleaned_data.get("reason", ""),
         )
         messages.success(request, _("邀约已撤回。"))
-    except (ValidationError, PermissionError) as exc:
+    except (ValidationError, NotAllowed) as exc:
         _fail(request, exc)
     return redirect("employer-agreements:detail", school=school, pk=pk)

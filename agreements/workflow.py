@@ -31,6 +31,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from core.exceptions import NotAllowed
 from settings_per_school.models import ReviewLevels, Starter
 
 if TYPE_CHECKING:
@@ -559,7 +560,7 @@ def plan(
         if r.action == action and r.party == party and agreement.origin in r.origins
     ]
     if not candidates:
-        raise PermissionError(_("您无权对这份协议执行“%(action)s”。") % {"action": label})
+        raise NotAllowed(_("您无权对这份协议执行“%(action)s”。") % {"action": label})
     rule = next((r for r in candidates if agreement.state in r.sources), None)
     if rule is None:
         raise TransitionRefused(

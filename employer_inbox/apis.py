@@ -1,13 +1,15 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agreements import links
-from agreements.apis import IsEmployer
+from api.pagination import PaginatedListMixin, paginated
+from api.permissions import IsEmployer
+from api.serializers import MarkedOut
+from core.exceptions import NotAllowed
 from employer_inbox import selectors, services
+from employers.selectors import membership_of
 
 
 class NoticeOut(serializers.Serializer):
@@ -22,26 +24,25 @@ class NoticeOut(serializers.Serializer):
     read_at = serializers.DateTimeField(allow_null=True)
 
 
-class EmployerNoticesApi(APIView):
+class EmployerNoticesApi(PaginatedListMixin, APIView):
     """The employer's in-app notices (returned, expired, closed, review decisions, signed)."""
 
     permission_classes = [IsEmployer]
-    paginator = PageNumberPagination()
 
     def _employer(self, request):
-        employer = links.employer_for_user(request.user)
+        membership = membership_of(request.user)
+        employer = membership.employer if membership is not None else None
         if employer is None:
-            raise PermissionDenied("您的账号尚未关联用人单位。")
+            raise NotAllowed(_("您的账号尚未关联用人单位。"))
         return employer
 
     @extend_schema(responses=NoticeOut(many=True))
     def get(self, request):
         notices = selectors.notices_for(self._employer(request).pk)
-        page = self.paginator.paginate_queryset(notices, request, view=self)
-        return self.paginator.get_paginated_response(NoticeOut(page, many=True).data)
+        return paginated(self, request, notices, NoticeOut)
 
-    @extend_schema(request=None, responses={200: None})
+    @extend_schema(request=None, responses=MarkedOut)
     def post(self, request):
         """Mark every notice read."""
         count = services.mark_all_read(employer_id=self._employer(request).pk)
-        return Response({"marked": count})
+        return Response(MarkedOut({"marked": count}).data)

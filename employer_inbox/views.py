@@ -3,13 +3,14 @@ from django.shortcuts import render
 
 from accounts.decorators import role_required
 from accounts.models import Role
-from agreements import links
 from employer_inbox import selectors, services
+from employers.selectors import membership_of
 
 
 @role_required(Role.EMPLOYER)
 def inbox(request):
-    employer = links.employer_for_user(request.user)
+    membership = membership_of(request.user)
+    employer = membership.employer if membership is not None else None
     if employer is None:
         raise PermissionDenied
     notices = list(selectors.notices_for(employer.pk)[:100])

@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
-from api.permissions import HasRole, IsOperator
+from api.pagination import PaginatedListMixin, Pagination, paginated
+from api.permissions import IsEmployer, IsOperator
+from core import params
 from core.context import actor_from_request
+from core.exceptions import NotAllowed, NotFound
 from core.uploads import signed_url
 from employers import selectors, services
-from employers.models import Employer, Status
-from employers.views import can_see_licence
-from tenants.models import School
-
-
-class IsEmployerHr(HasRole):
-    roles = (Role.EMPLOYER,)
+from employers.models import Employer, Industry, Nature, Status
+from tenants.selectors import active_schools
 
 
 class EmployerOutput(serializers.ModelSerializer):
@@ -83,10 +80,18 @@ class EmployerFieldsInput(serializers.Serializer):
 
 
 class RegistrationInput(EmployerFieldsInput):
-    username = serializers.CharField()
-    password = serializers.CharField(trim_whitespace=False)
-    display_name = serializers.CharField()
-    licence = serializers.FileField(required=False)
+    """multipart/form-data: the licence is an uploaded image (JPG or PNG)."""
+
+    name = serializers.CharField(label=_("单位名称"), max_length=200)
+    credit_code = serializers.CharField(label=_("统一社会信用代码"), max_length=30)
+    nature = serializers.ChoiceField(label=_("单位性质"), choices=Nature.choices)
+    industry = serializers.ChoiceField(label=_("单位行业"), choices=Industry.choices)
+    username = serializers.CharField(label=_("账号"))
+    password = serializers.CharField(label=_("密码"), trim_whitespace=False, write_only=True)
+    display_name = serializers.CharField(label=_("姓名"))
+    licence = serializers.FileField(
+        label=_("营业执照"), error_messages={"required": _("请上传营业执照照片。")}
+    )
 
 
 class MemberOutput(serializers.Serializer):
@@ -132,19 +137,16 @@ class EmployerSearchApi(APIView):
         responses=inline_serializer("EmployerSearch", {"results": SearchResult(many=True)}),
     )
     def get(self, request):
-        try:
-            limit = int(request.query_params.get("limit", 10))
-        except ValueError:
-            limit = 10
+        limit = params.integer(request, "limit", 10, high=1000)
         # Only operators may see unverified entries; everyone else gets public fields of verified ones.
         include_unverified = (
-            request.query_params.get("include_unverified") in ("1", "true")
+            params.flag(request, "include_unverified")
             and request.user.is_authenticated
             and request.user.role == Role.OPERATOR
             and getattr(request, "school", None) is None
         )
         results = selectors.search_employers(
-            request.query_params.get("q", ""), limit=limit, include_unverified=include_unverified
+            params.text(request, "q"), limit=limit, include_unverified=include_unverified
         )
         return Response({"results": results})
 
@@ -152,7 +154,7 @@ class EmployerSearchApi(APIView):
 class RegisterApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser]  # the licence is a file
 
     @extend_schema(request=RegistrationInput, responses={201: EmployerOutput})
     def post(self, request):
@@ -173,12 +175,12 @@ class RegisterApi(APIView):
 def _own(request):
     membership = selectors.membership_of(request.user)
     if membership is None:
-        raise PermissionError
+        raise NotAllowed(_("您的账号尚未关联用人单位。"))
     return membership
 
 
 class MyEmployerApi(APIView):
-    permission_classes = [IsEmployerHr]
+    permission_classes = [IsEmployer]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(responses=EmployerOutput)
@@ -198,7 +200,7 @@ class MyEmployerApi(APIView):
 
 
 class MyMembersApi(APIView):
-    permission_classes = [IsEmployerHr]
+    permission_classes = [IsEmployer]
 
     @extend_schema(responses=MemberOutput(many=True))
     def get(self, request):
@@ -225,38 +227,60 @@ class AgreementIndexOutput(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class MyAgreementsApi(APIView):
-    """Everything this employer has going on in every school (from the public index)."""
+class SchoolCountsOutput(serializers.Serializer):
+    school = serializers.CharField(help_text="学校子域名")
+    school_id = serializers.IntegerField()
+    name = serializers.CharField()
+    total = serializers.IntegerField()
+    states = serializers.DictField(child=serializers.IntegerField())
 
-    permission_classes = [IsEmployerHr]
+
+class EmployerDashboardOutput(serializers.Serializer):
+    """One page of the employer's agreements, with the counts over all of them."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = AgreementIndexOutput(many=True)
+    by_school = SchoolCountsOutput(many=True)
+    by_state = serializers.DictField(child=serializers.IntegerField())
+
+
+class MyAgreementsApi(APIView):
+    """Everything this employer has going on in every school (from the public index), paged."""
+
+    permission_classes = [IsEmployer]
 
     @extend_schema(
-        parameters=[OpenApiParameter("school", int), OpenApiParameter("state", str)],
-        responses=inline_serializer(
-            "EmployerDashboard",
-            {
-                "results": AgreementIndexOutput(many=True),
-                "by_school": serializers.ListField(child=serializers.DictField()),
-                "by_state": serializers.DictField(child=serializers.IntegerField()),
-            },
-        ),
+        parameters=[
+            OpenApiParameter("school", str, description="学校子域名"),
+            OpenApiParameter("state", str),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses=EmployerDashboardOutput,
     )
     def get(self, request):
+        employer = _own(request).employer
         school = None
-        school_id = request.query_params.get("school")
-        if school_id:
-            if not school_id.isdigit():
-                raise ValidationError({"school": ["学校编号应为数字。"]})
-            school = get_object_or_404(School, pk=int(school_id), is_spare=False)
-        dashboard = selectors.employer_dashboard(
-            _own(request).employer, school=school, state=request.query_params.get("state")
-        )
+        subdomain = params.text(request, "school")
+        if subdomain:
+            school = active_schools().filter(subdomain=subdomain).first()
+            if school is None:
+                raise NotFound(_("学校不存在。"))
+        entries = selectors.employer_index(employer, school, params.text(request, "state"))
+        paginator = Pagination()
+        page = paginator.paginate_queryset(entries, request, view=self)
         return Response(
-            {
-                "results": AgreementIndexOutput(dashboard["entries"], many=True).data,
-                "by_school": dashboard["by_school"],
-                "by_state": dashboard["by_state"],
-            }
+            EmployerDashboardOutput(
+                {
+                    "count": paginator.page.paginator.count,
+                    "next": paginator.get_next_link(),
+                    "previous": paginator.get_previous_link(),
+                    "results": page,
+                    **selectors.employer_index_summary(employer),
+                }
+            ).data
         )
 
 
@@ -266,7 +290,11 @@ class LicenceApi(APIView):
     @extend_schema(responses={302: None})
     def get(self, request, employer_id: int):
         employer = selectors.get_employer(employer_id)
-        if employer is None or not employer.licence or not can_see_licence(request.user, employer):
+        if (
+            employer is None
+            or not employer.licence
+            or not selectors.can_see_licence(request.user, employer)
+        ):
             raise Http404
         return HttpResponseRedirect(signed_url(request, employer.licence.name))
 
@@ -274,7 +302,7 @@ class LicenceApi(APIView):
 # --- operators ----------------------------------------------------------------------------
 
 
-class OperatorEmployerListApi(APIView):
+class OperatorEmployerListApi(PaginatedListMixin, APIView):
     permission_classes = [IsOperator]
 
     @extend_schema(
@@ -282,17 +310,13 @@ class OperatorEmployerListApi(APIView):
         responses=EmployerOutput(many=True),
     )
     def get(self, request):
-        status_filter = request.query_params.get("status") or None
-        if status_filter and status_filter not in Status.values:
-            raise ValidationError({"status": ["状态应为 pending、verified、rejected 或 merged。"]})
+        status_filter = params.choice(request, "status", Status.values) or None
         qs = (
             selectors.employer_queue()
             if status_filter == Status.PENDING
-            else selectors.employer_list(status_filter, request.query_params.get("q", ""))
+            else selectors.employer_list(status_filter, params.text(request, "q"))
         )
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(EmployerOutput(page, many=True).data)
+        return paginated(self, request, qs, EmployerOutput)
 
 
 class OperatorEmployerDetailApi(APIView):

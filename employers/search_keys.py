@@ -3,7 +3,8 @@
 Plain PostgreSQL has no pg_trgm here (and trigrams can't serve two-character Chinese
 queries anyway), so each name carries its own keys, kept up to date by the services:
 - `search_name`: the name normalised (NFKC, lower case, no spaces) for substring/prefix LIKE;
-- `name_bigrams`: its distinct character bigrams, GIN-indexed, for rare substrings;
+- `name_bigrams`: its distinct character bigrams, posted one row each to `NameBigram`
+  (a btree in rank order, no GIN index) for rare substrings;
 - `name_initials` / `name_pinyin`: pinyin initials and full pinyin for btree prefix search.
 """
 

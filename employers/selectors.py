@@ -252,6 +252,51 @@ def search_employers(q: str, limit: int = 10, include_unverified: bool = False) 
 # --- operators and HR ---------------------------------------------------------------------
 
 
+# --- merged employers: the one resolution of an employer id stored in a school ------------
+
+
+def surviving_employer_id(employer_id: int | None) -> int | None:
+    """The id that stands for `employer_id` now: itself, or the employer it was merged into.
+
+    School schemas keep the employer id an agreement was made with; after a merge that id
+    names a row marked merged. Every read of such an id goes through here (or through
+    `employer_id_family`), so the surviving employer's HR, name and notices are used.
+    """
+    current, seen = employer_id, set()
+    while current and current not in seen:
+        seen.add(current)
+        nxt = Employer.objects.filter(pk=current).values_list("merged_into_id", flat=True).first()
+        if not nxt:
+            return current
+        current = nxt
+    return current
+
+
+def employer_id_family(employer_id: int) -> list[int]:
+    """`employer_id` and every id merged into it: what a school may have stored for it."""
+    ids, frontier = [employer_id], [employer_id]
+    while frontier:
+        frontier = [
+            pk
+            for pk in Employer.objects.filter(merged_into_id__in=frontier).values_list(
+                "pk", flat=True
+            )
+            if pk not in ids
+        ]
+        ids += frontier
+    return ids
+
+
+def can_see_licence(user, employer: Employer) -> bool:
+    """The licence image: an operator, or the HR of that employer."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.role == Role.OPERATOR:
+        return True
+    membership = membership_of(user)
+    return membership is not None and membership.employer_id == employer.pk
+
+
 def membership_of(user) -> Membership | None:
     """The HR user's organisation link (None for anyone else)."""
     if not getattr(user, "is_authenticated", False) or user.role != Role.EMPLOYER:
@@ -290,35 +335,50 @@ def get_employer(employer_id: int) -> Employer | None:
     return Employer.objects.filter(pk=employer_id).first()
 
 
-def employer_dashboard(
-    employer: Employer, school=None, state: str | None = None, limit: int = 200
-) -> dict[str, Any]:
-    """What an employer has going on in every school, from the public index alone.
-
-    Returns {"entries": [...], "by_school": [{school, name, total, states{}}], "by_state": {}}.
-    """
-    base = AgreementIndexEntry.objects.filter(employer=employer)
-    entries = base.select_related("school")
+def employer_index(employer: Employer, school=None, state: str | None = None):
+    """The employer's agreements in every school (or one), newest first, from the public index."""
+    entries = AgreementIndexEntry.objects.filter(employer=employer).select_related("school")
     if school is not None:
         entries = entries.filter(school=school)
     if state:
         entries = entries.filter(state=state)
+    return entries.order_by("-updated_at", "-id")
+
+
+def employer_index_summary(employer: Employer) -> dict[str, Any]:
+    """Counts per school ({school, school_id, name, total, states{}}) and per state."""
     by_school: dict[int, dict[str, Any]] = {}
     by_state: dict[str, int] = {}
     for row in (
-        base.values("school_id", "school__name", "state")
+        AgreementIndexEntry.objects.filter(employer=employer)
+        .values("school_id", "school__name", "school__subdomain", "state")
         .annotate(n=Count("id"))
         .order_by("school__name", "state")
     ):
         entry = by_school.setdefault(
             row["school_id"],
-            {"school_id": row["school_id"], "name": row["school__name"], "total": 0, "states": {}},
+            {
+                "school": row["school__subdomain"],
+                "school_id": row["school_id"],
+                "name": row["school__name"],
+                "total": 0,
+                "states": {},
+            },
         )
         entry["states"][row["state"]] = row["n"]
         entry["total"] += row["n"]
         by_state[row["state"]] = by_state.get(row["state"], 0) + row["n"]
+    return {"by_school": list(by_school.values()), "by_state": by_state}
+
+
+def employer_dashboard(
+    employer: Employer, school=None, state: str | None = None, limit: int = 200
+) -> dict[str, Any]:
+    """The HR home page: the latest `limit` entries and the counts (the API pages instead).
+
+    Returns {"entries": [...], "by_school": [{school, name, total, states{}}], "by_state": {}}.
+    """
     return {
-        "entries": list(entries[:limit]),
-        "by_school": list(by_school.values()),
-        "by_state": by_state,
+        "entries": list(employer_index(employer, school, state)[:limit]),
+        **employer_index_summary(employer),
     }

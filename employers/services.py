@@ -20,6 +20,7 @@ from accounts.models import Role
 from accounts.services import create_user
 from core import audit
 from core.context import Actor
+from core.exceptions import NotAllowed
 from core.masking import mask_person_name, mask_phone
 from core.uploads import IMAGES, validate_upload
 from employers.credit_code import validate_credit_code
@@ -337,9 +338,9 @@ def _create_hr_user(actor: Actor, username: str, password: str, display_name: st
 def _require_member(actor: Actor, *, admin: bool = False) -> Membership:
     membership = membership_of(actor.user)
     if membership is None:
-        raise PermissionError(_("只有用人单位 HR 可以执行此操作。"))
+        raise NotAllowed(_("只有用人单位 HR 可以执行此操作。"))
     if admin and not membership.is_admin:
-        raise PermissionError(_("只有本单位的单位管理员可以执行此操作。"))
+        raise NotAllowed(_("只有本单位的单位管理员可以执行此操作。"))
     return membership
 
 
@@ -407,7 +408,7 @@ def _apply_changes(
 
 def _require_operator(actor: Actor) -> None:
     if actor.via != "cli" and actor.role != Role.OPERATOR:
-        raise PermissionError(_("只有平台运营人员可以执行此操作。"))
+        raise NotAllowed(_("只有平台运营人员可以执行此操作。"))
 
 
 def _locked(employer_id: int) -> Employer:
@@ -621,6 +622,26 @@ def import_directory(
 
 
 # --- the cross-school index (written by the agreements issue) -----------------------------
+
+
+def update_agreement_index_states(
+    *, school, states: dict[int, str], updated_at: dt.datetime
+) -> set[int]:
+    """A state-only change of many agreements of one school: one UPDATE per state.
+
+    Returns the agreement ids the index knew (the others need a full upsert).
+    """
+    by_state: dict[str, list[int]] = {}
+    for agreement_id, state in states.items():
+        by_state.setdefault(state, []).append(agreement_id)
+    known: set[int] = set()
+    for state, ids in by_state.items():
+        entries = AgreementIndexEntry.objects.filter(
+            school_id=getattr(school, "pk", school), agreement_id__in=ids
+        )
+        known.update(entries.values_list("agreement_id", flat=True))
+        entries.update(state=state, updated_at=updated_at)
+    return known
 
 
 def upsert_agreement_index(

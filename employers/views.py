@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role
+from core import params
 from core.context import actor_from_request
 from core.forms import add_service_errors
 from core.uploads import signed_url
@@ -25,16 +26,7 @@ from employers.forms import (
     RejectForm,
 )
 from employers.models import Employer, Status
-from tenants.models import School
-
-
-def can_see_licence(user, employer: Employer) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.role == Role.OPERATOR:
-        return True
-    membership = selectors.membership_of(user)
-    return membership is not None and membership.employer_id == employer.pk
+from tenants.selectors import active_schools
 
 
 def register(request):
@@ -81,10 +73,10 @@ def mine(request):
             messages.success(request, _("已为同事开通账号。"))
             return redirect("employers:mine")
     school = None
-    school_id = request.GET.get("school")
-    if school_id and school_id.isdigit():
-        school = School.objects.filter(pk=int(school_id), is_spare=False).first()
-    state = request.GET.get("state") or None
+    subdomain = params.text(request, "school")
+    if subdomain:
+        school = active_schools().filter(subdomain=subdomain).first()
+    state = params.text(request, "state") or None
     dashboard = selectors.employer_dashboard(employer, school=school, state=state)
     return render(
         request,
@@ -140,7 +132,11 @@ def edit_mine(request):
 def licence(request, employer_id: int):
     """Permission check here; the file itself comes from a short-lived signed URL."""
     employer = selectors.get_employer(employer_id)
-    if employer is None or not employer.licence or not can_see_licence(request.user, employer):
+    if (
+        employer is None
+        or not employer.licence
+        or not selectors.can_see_licence(request.user, employer)
+    ):
         raise Http404
     return redirect(signed_url(request, employer.licence.name))
 
@@ -150,10 +146,8 @@ def licence(request, employer_id: int):
 
 @role_required(Role.OPERATOR)
 def operator_list(request):
-    status = request.GET.get("status", Status.PENDING)
-    if status not in Status.values and status != "all":
-        status = Status.PENDING
-    q = request.GET.get("q", "").strip()
+    status = params.choice(request, "status", [*Status.values, "all"], Status.PENDING)
+    q = params.text(request, "q")
     employers = selectors.employer_list(None if status == "all" else status, q)[:200]
     if status == Status.PENDING and not q:
         employers = selectors.employer_queue()[:200]

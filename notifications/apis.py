@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -7,6 +6,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.permissions import IsSchoolAdmin
+from api.serializers import MarkedOut, UnreadOut
+from core import params
 from core.context import actor_from_request
 from notifications import outbox, selectors, services
 from notifications.models import DeliveryStatus, Message
@@ -33,11 +34,9 @@ class MessageListApi(ListAPIView):
 
 
 class UnreadCountApi(APIView):
-    @extend_schema(
-        responses={200: {"type": "object", "properties": {"unread": {"type": "integer"}}}}
-    )
+    @extend_schema(responses=UnreadOut)
     def get(self, request):
-        return Response({"unread": selectors.unread_count(request.user)})
+        return Response(UnreadOut({"unread": selectors.unread_count(request.user)}).data)
 
 
 class MarkReadApi(APIView):
@@ -51,9 +50,9 @@ class MarkReadApi(APIView):
 
 
 class MarkAllReadApi(APIView):
-    @extend_schema(request=None, responses={200: {"type": "object"}})
+    @extend_schema(request=None, responses=MarkedOut)
     def post(self, request):
-        return Response({"marked": services.mark_all_read(user=request.user)})
+        return Response(MarkedOut({"marked": services.mark_all_read(user=request.user)}).data)
 
 
 class DeliveryOutput(serializers.Serializer):
@@ -76,9 +75,7 @@ class DeliveryListApi(ListAPIView):
     serializer_class = DeliveryOutput
 
     def get_queryset(self):
-        status = self.request.query_params.get("status", DeliveryStatus.FAILED)
-        if status not in DeliveryStatus.values:
-            raise ValidationError({"status": "状态应为 pending、sending、sent 或 failed。"})
+        status = params.choice(self.request, "status", DeliveryStatus.values, DeliveryStatus.FAILED)
         return selectors.deliveries(status)
 
 
@@ -87,11 +84,6 @@ class DeliveryRetryApi(APIView):
 
     @extend_schema(request=None, responses=DeliveryOutput)
     def post(self, request, pk: int):
-        from notifications.models import WechatDelivery
-
-        try:
-            row = outbox.retry_failed(actor=actor_from_request(request), delivery_id=pk)
-        except WechatDelivery.DoesNotExist:
-            raise Http404 from None
+        row = outbox.retry_failed(actor=actor_from_request(request), delivery_id=pk)
         services.enqueue_delivery(row.pk)
         return Response(DeliveryOutput(row).data)

@@ -11,7 +11,7 @@ from datetime import datetime
 import requests
 from django.db import connection
 from django.utils.translation import gettext as _
-from django_tenants.utils import get_public_schema_name, quote_schema_name
+from django_tenants.utils import quote_schema_name
 
 from notifications import outbox
 from notifications.models import DeliveryStatus, WechatDelivery
@@ -166,10 +166,6 @@ def schemas_with_work(schema_names: list[str]) -> list[str]:
 
 
 def school_schema_names() -> list[str]:
-    from tenants.models import School
+    from tenants.selectors import active_schema_names
 
-    return list(
-        School.objects.filter(is_spare=False, is_active=True)
-        .exclude(schema_name=get_public_schema_name())
-        .values_list("schema_name", flat=True)
-    )
+    return active_schema_names()

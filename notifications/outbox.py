@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from core import audit
 from core.context import Actor
+from core.exceptions import NotAllowed, NotFound
 from notifications.models import DeliveryStatus, WechatDelivery
 
 
@@ -137,8 +138,10 @@ def take_forgotten(limit: int = 5000) -> list[int]:
 def retry_failed(*, actor: Actor, delivery_id: int) -> WechatDelivery:
     """A school admin sends a failed message again (after fixing the template, say)."""
     if actor.via != "cli" and actor.role != Role.SCHOOL_ADMIN:
-        raise PermissionError(_("只有校级管理员可以重新发送。"))
-    row = WechatDelivery.objects.select_for_update().get(pk=delivery_id)
+        raise NotAllowed(_("只有校级管理员可以重新发送。"))
+    row = WechatDelivery.objects.select_for_update().filter(pk=delivery_id).first()
+    if row is None:
+        raise NotFound(_("该条发送记录不存在。"))
     if row.status != DeliveryStatus.FAILED:
         raise ValidationError(_("只有发送失败的消息可以重新发送。"), code="state")
     now = timezone.now()

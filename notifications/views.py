@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role
+from core import params
 from core.context import actor_from_request
 from notifications import outbox, selectors, services
 from notifications.models import DeliveryStatus, Message
@@ -41,9 +42,7 @@ def read_all(request):
 
 @role_required(Role.SCHOOL_ADMIN)
 def deliveries(request):
-    status = request.GET.get("status", DeliveryStatus.FAILED)
-    if status not in DeliveryStatus.values:
-        status = DeliveryStatus.FAILED
+    status = params.choice(request, "status", DeliveryStatus.values, DeliveryStatus.FAILED)
     page = Paginator(selectors.deliveries(status), 50).get_page(request.GET.get("page"))
     return render(
         request,

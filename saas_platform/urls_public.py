@@ -1,7 +1,8 @@
 """The platform site (PLATFORM_DOMAIN and www.): operators, later employers."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from core.exceptions import api_not_found
 from core.views import healthz, signed_file
 from employer_inbox import views as employer_inbox_views
 from tenants import views as tenant_views
@@ -15,6 +16,7 @@ urlpatterns = [
     path("operator/schools/new/", tenant_views.operator_onboard, name="operator-onboard"),
     path("operator/calendar/", include("workcalendar.urls")),
     path("api/v1/", include("api.urls_public")),
+    re_path(r"^api(/|$)", api_not_found),  # JSON 404 for unknown API routes
     path("employer/agreements/", include("agreements.urls_platform")),
     path("employer/notices/", employer_inbox_views.inbox, name="employer-notices"),
     path("dev/wechat/", wechat_views.fake_received, name="dev-wechat-fake"),

@@ -1,7 +1,8 @@
 """A school's site (<subdomain>.PLATFORM_DOMAIN)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from core.exceptions import api_not_found
 from core.views import healthz, signed_file
 from settings_per_school import views as settings_views
 from tenants import views as tenant_views
@@ -14,6 +15,7 @@ urlpatterns = [
     path("school/logo", settings_views.logo, name="school-logo"),
     path("students/", include("students.urls")),
     path("api/v1/", include("api.urls_tenant")),
+    re_path(r"^api(/|$)", api_not_found),  # JSON 404 for unknown API routes
     path("agreements/", include("agreements.urls")),
     path("wechat/", include("wechat.urls")),
     path("notifications/", include("notifications.urls")),

@@ -13,7 +13,7 @@ from core.masking import mask_secret
 from settings_per_school.models import ReviewLevels, Starter
 from settings_per_school.selectors import get_school_settings, public_flags
 from settings_per_school.services import update_school_settings
-from tenants.selectors import school_list
+from tenants.selectors import active_schools
 
 
 class SchoolSettingsOutput(serializers.Serializer):
@@ -129,6 +129,6 @@ class SchoolPublicFlagsApi(APIView):
 
     @extend_schema(responses=PublicFlagsOutput)
     def get(self, request, subdomain: str):
-        school = get_object_or_404(school_list(), subdomain=subdomain)
+        school = get_object_or_404(active_schools(), subdomain=subdomain)
         with schema_context(school.schema_name):
             return Response(public_flags(get_school_settings()))

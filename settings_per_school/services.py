@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from core import audit
 from core.context import Actor
+from core.exceptions import NotAllowed
 from core.masking import mask_secret
 from settings_per_school.models import SchoolSettings
 
@@ -45,7 +46,7 @@ def create_default_settings(*, school_name: str) -> SchoolSettings:
 
 def _require_school_admin(actor: Actor) -> None:
     if actor.via != "cli" and actor.role != Role.SCHOOL_ADMIN:
-        raise PermissionError(_("只有校级管理员可以修改学校设置。"))
+        raise NotAllowed(_("只有校级管理员可以修改学校设置。"))
 
 
 def _audit_value(field: str, value: Any) -> Any:

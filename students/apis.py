@@ -6,28 +6,20 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role, User
-from api.permissions import HasRole, IsSchoolAdmin
+from api.pagination import PaginatedListMixin, paginated
+from api.permissions import IsGraduate, IsSchoolAdmin, IsStaff
+from core import params
 from core.context import actor_from_request
 from core.masking import mask_phone
 from core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
 from students import exports, selectors, services, verification, visibility
-from students.models import College, Graduate, RosterImport
+from students.models import College, Graduate, RosterImport, VerificationState
 from students.verification import EDITABLE_FIELDS
-
-
-class IsGraduate(HasRole):
-    roles = (Role.GRADUATE,)
-
-
-class IsStaff(HasRole):
-    roles = (Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN)
-
 
 # ---- output shapes --------------------------------------------------------------------------
 
@@ -48,7 +40,7 @@ class GraduateListOutput(serializers.Serializer):
     mobile = serializers.SerializerMethodField()
     state = serializers.CharField()
     state_display = serializers.CharField(source="get_state_display")
-    submitted_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
     revision = serializers.IntegerField()
 
     def get_mobile(self, obj) -> str:
@@ -61,8 +53,8 @@ class RecordFields(serializers.Serializer):
     origin = serializers.CharField()
     email = serializers.CharField()
     home_address = serializers.CharField()
-    enrolment_date = serializers.DateField()
-    study_length = serializers.DecimalField(max_digits=3, decimal_places=1)
+    enrolment_date = serializers.DateField(allow_null=True)
+    study_length = serializers.DecimalField(max_digits=3, decimal_places=1, allow_null=True)
     training_mode = serializers.CharField()
     sponsor_unit = serializers.CharField()
     archive_moves = serializers.BooleanField(allow_null=True)
@@ -86,7 +78,7 @@ class GraduateDetailOutput(GraduateListOutput, RecordFields):
     """One graduate for staff: phones in clear for their reviewer (students/visibility.py)."""
 
     decision_reason = serializers.CharField()
-    decided_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
     changes = serializers.SerializerMethodField()
 
     def _viewer(self):
@@ -181,7 +173,7 @@ MyRecordWithdrawApi = _graduate_action("withdraw", verification.withdraw)
 # ---- staff ----------------------------------------------------------------------------------
 
 
-class GraduateListApi(APIView):
+class GraduateListApi(PaginatedListMixin, APIView):
     permission_classes = [IsStaff]
 
     @extend_schema(
@@ -194,18 +186,14 @@ class GraduateListApi(APIView):
         responses=GraduateListOutput(many=True),
     )
     def get(self, request):
-        college = request.query_params.get("college")
-        year = request.query_params.get("year")
         qs = selectors.search_graduates(
             request.user,
-            q=request.query_params.get("q", ""),
-            college_id=college if college and college.isdigit() else None,
-            state=request.query_params.get("state", ""),
-            year=year if year and year.isdigit() else None,
+            q=params.text(request, "q"),
+            college_id=params.integer(request, "college"),
+            state=params.choice(request, "state", VerificationState.values),
+            year=params.integer(request, "year", high=9999),
         )
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(GraduateListOutput(page, many=True).data)
+        return paginated(self, request, qs, GraduateListOutput)
 
 
 class GraduateDetailApi(APIView):
@@ -217,15 +205,13 @@ class GraduateDetailApi(APIView):
         return Response(GraduateDetailOutput(graduate, context={"viewer": request.user}).data)
 
 
-class ReviewQueueApi(APIView):
+class ReviewQueueApi(PaginatedListMixin, APIView):
     # College admins: their colleges; school admins: colleges without a college admin.
     permission_classes = [IsStaff]
 
     @extend_schema(responses=GraduateListOutput(many=True))
     def get(self, request):
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(selectors.review_queue(request.user), request, view=self)
-        return paginator.get_paginated_response(GraduateListOutput(page, many=True).data)
+        return paginated(self, request, selectors.review_queue(request.user), GraduateListOutput)
 
 
 class DecisionInput(serializers.Serializer):
@@ -277,11 +263,10 @@ class RosterExportApi(APIView):
 
     @extend_schema(responses={(200, XLSX_CONTENT_TYPE): bytes})
     def get(self, request):
-        college = request.query_params.get("college")
         qs = selectors.search_graduates(
             request.user,
-            state=request.query_params.get("state", ""),
-            college_id=college if college and college.isdigit() else None,
+            state=params.choice(request, "state", VerificationState.values),
+            college_id=params.integer(request, "college"),
         )
         return xlsx_response(exports.roster_workbook(qs.iterator(chunk_size=2000)), "roster.xlsx")
 
@@ -361,18 +346,14 @@ class CollegeInput(serializers.Serializer):
     code = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
 
 
-class CollegeListApi(APIView):
+class CollegeListApi(PaginatedListMixin, APIView):
     def get_permissions(self):
         return [IsStaff()] if self.request.method == "GET" else [IsSchoolAdmin()]
 
     @extend_schema(responses=CollegeOutput(many=True))
     def get(self, request):
-        colleges = (
-            College.objects.all()
-            if request.user.role == Role.SCHOOL_ADMIN
-            else request.user.admin_colleges.all()
-        )
-        return Response(CollegeOutput(colleges, many=True).data)
+        colleges = selectors.visible_colleges(request.user)
+        return paginated(self, request, colleges, CollegeOutput)
 
     @extend_schema(request=CollegeInput, responses={201: CollegeOutput})
     def post(self, request):
@@ -419,12 +400,12 @@ class StaffInput(serializers.Serializer):
     colleges = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
 
 
-class StaffListApi(APIView):
+class StaffListApi(PaginatedListMixin, APIView):
     permission_classes = [IsSchoolAdmin]
 
     @extend_schema(responses=StaffOutput(many=True))
     def get(self, request):
-        return Response(StaffOutput(selectors.staff_users(), many=True).data)
+        return paginated(self, request, selectors.staff_users(), StaffOutput)
 
     @extend_schema(request=StaffInput, responses={201: StaffOutput})
     def post(self, request):

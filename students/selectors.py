@@ -6,10 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
+from core.exceptions import NotFound
 from core.masking import mask_phone
 from core.models import AuditLog
 from students import visibility
@@ -61,10 +62,19 @@ def search_graduates(
     return qs.order_by("student_number")
 
 
+def visible_colleges(user: User) -> QuerySet[College]:
+    """The colleges a staff member works with: all for a school admin, their own otherwise."""
+    if user.role == Role.SCHOOL_ADMIN:
+        return College.objects.order_by("name", "pk")
+    if user.role == Role.COLLEGE_ADMIN:
+        return user.admin_colleges.order_by("name", "pk")
+    return College.objects.none()
+
+
 def get_visible_graduate(user: User, pk: int) -> Graduate:
     graduate = visible_graduates(user).filter(pk=pk).first()
     if graduate is None:
-        raise Http404
+        raise NotFound(_("未找到该毕业生。"))
     return graduate
 
 
@@ -232,11 +242,14 @@ def state_counts(qs: QuerySet[Graduate]) -> dict[str, int]:
     return {s: counts.get(s, 0) for s in VerificationState.values}
 
 
+def progress_key(import_id: Any) -> str:
+    """Where a running roster import reports its progress (written by services, read here)."""
+    return f"roster-import-progress:{import_id}"
+
+
 def import_status(roster_import) -> dict[str, Any]:
     """What the import page polls: status, progress, and the report once there is one."""
     from django.core.cache import cache
-
-    from students.services import progress_key
 
     try:
         progress = cache.get(progress_key(roster_import.pk)) or {}

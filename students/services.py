@@ -19,6 +19,8 @@ from accounts.models import Role, User
 from accounts.services import create_user, end_other_access
 from core import audit
 from core.context import Actor
+from core.exceptions import NotAllowed
+from students import selectors
 from students.identity import id_number_index
 from students.models import College, Graduate, Major, RosterImport, VerificationState
 from students.roster import MAX_REPORTED_ERRORS, RosterFileError, RowError, parse_roster
@@ -42,7 +44,7 @@ ProgressFn = Callable[[str, int, int], None]
 
 def require_school_admin(actor: Actor) -> None:
     if actor.via != "cli" and actor.role != Role.SCHOOL_ADMIN:
-        raise PermissionError(_("只有校级管理员可以进行此操作。"))
+        raise NotAllowed(_("只有校级管理员可以进行此操作。"))
 
 
 # ---- colleges and staff -------------------------------------------------------------------
@@ -428,15 +430,13 @@ def import_roster(
 # ---- roster imports from the page (checked, then applied, by Celery tasks) -----------------
 
 
-def progress_key(import_id: Any) -> str:
-    return f"roster-import-progress:{import_id}"
-
-
 def report_progress(import_id: Any, phase: str, done: int, total: int) -> None:
     from django.core.cache import cache
 
     try:
-        cache.set(progress_key(import_id), {"phase": phase, "done": done, "total": total}, 3600)
+        cache.set(
+            selectors.progress_key(import_id), {"phase": phase, "done": done, "total": total}, 3600
+        )
     except Exception:  # progress is a nicety; the import itself must not fail for it
         pass
 

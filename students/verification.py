@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role
 from core import audit
 from core.context import Actor
+from core.exceptions import NotAllowed
 from students import events
 from students.models import Graduate, TrainingMode, VerificationState
 
@@ -97,9 +98,9 @@ def _can_review(actor: Actor, graduate: Graduate) -> bool:
 def _check_actor(actor: Actor, graduate: Graduate, who: str) -> None:
     if who == Role.GRADUATE:
         if actor.role != Role.GRADUATE or actor.user_id != graduate.user_id:
-            raise PermissionError(_("只能操作自己的生源信息。"))
+            raise NotAllowed(_("只能操作自己的生源信息。"))
     elif not _can_review(actor, graduate):
-        raise PermissionError(
+        raise NotAllowed(
             _("只有本学院的院系管理员（学院未绑定时为校级管理员）可以审核该毕业生的生源信息。")
         )
 

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role, User
-from core import audit
+from core import audit, params
 from core import review_queue as review_queue_nav
 from core.context import actor_from_request
+from core.exceptions import NotAllowed
 from core.forms import add_service_errors, post_data
 from core.spreadsheets import xlsx_response
 from students import exports, reviewers, selectors, services, verification, visibility
@@ -69,7 +70,7 @@ def my_record(request):
         else:
             try:
                 action(actor=actor_from_request(request), graduate=graduate)
-            except (ValidationError, PermissionError) as exc:
+            except (ValidationError, NotAllowed) as exc:
                 _error_message(request, exc)
             else:
                 messages.success(request, ACTION_DONE[request.POST["action"]])
@@ -118,26 +119,20 @@ def my_edit(request):
 
 @role_required(*STAFF)
 def graduate_list(request):
-    params = {
-        "q": request.GET.get("q", ""),
-        "college_id": request.GET.get("college") or None,
-        "state": request.GET.get("state", ""),
+    filters = {
+        "q": params.text(request, "q"),
+        "college_id": params.integer(request, "college"),
+        "state": params.choice(request, "state", VerificationState.values),
     }
-    if params["college_id"] and not str(params["college_id"]).isdigit():
-        params["college_id"] = None
-    qs = selectors.search_graduates(request.user, **params)
+    qs = selectors.search_graduates(request.user, **filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    colleges = (
-        College.objects.all()
-        if request.user.role == Role.SCHOOL_ADMIN
-        else request.user.admin_colleges.all()
-    )
+    colleges = selectors.visible_colleges(request.user)
     return render(
         request,
         "students/graduate_list.html",
         {
             "page": page,
-            "params": params,
+            "params": filters,
             "colleges": colleges,
             "states": VerificationState.choices,
             "counts": selectors.state_counts(selectors.visible_graduates(request.user)),
@@ -197,7 +192,7 @@ def graduate_detail(request, pk: int):
                 else:  # decided meanwhile: the form may be gone, so say it on top
                     _error_message(request, exc)
                     return redirect("students:graduate_detail", pk=pk)
-            except PermissionError as exc:
+            except NotAllowed as exc:
                 raise PermissionDenied(str(exc)) from exc
             else:
                 messages.success(request, _("审核结果已保存。"))
@@ -267,10 +262,14 @@ def review_queue(request):
 
 @role_required(*STAFF)
 def roster_export(request):
-    """Masked by default; POST with a reason gives the phones the viewer may see, audited."""
-    params = request.POST if request.method == "POST" else request.GET
+    """Masked by default; POST with a reason gives the phones the viewer may see, audited.
+
+    The filters are in the query string for both (the POST form's action carries them).
+    """
     qs = selectors.search_graduates(
-        request.user, state=params.get("state", ""), college_id=params.get("college") or None
+        request.user,
+        state=params.choice(request, "state", VerificationState.values),
+        college_id=params.integer(request, "college"),
     )
     clear_for = None
     if request.method == "POST":
@@ -283,7 +282,7 @@ def roster_export(request):
             "graduate.export_in_clear",
             target_type="students.graduate",
             reason=reason,
-            data={"state": params.get("state", ""), "college": params.get("college", "")},
+            data={"state": request.GET.get("state", ""), "college": request.GET.get("college", "")},
         )
         clear_for = request.user
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.pagination import PaginatedListMixin, paginated
 from api.permissions import IsOperator
 from core.context import actor_from_request
 from tenants import selectors, services
@@ -25,12 +26,14 @@ class OnboardInput(serializers.Serializer):
     admin_password = serializers.CharField(trim_whitespace=False, write_only=True)
 
 
-class SchoolListApi(APIView):
+class SchoolListApi(PaginatedListMixin, APIView):
     permission_classes = [IsOperator]
 
     @extend_schema(responses=SchoolOutput(many=True))
     def get(self, request):
-        return Response(SchoolOutput(selectors.school_list(), many=True).data)
+        return paginated(
+            self, request, selectors.school_list().order_by("name", "pk"), SchoolOutput
+        )
 
     @extend_schema(request=OnboardInput, responses={201: SchoolOutput})
     def post(self, request):

@@ -7,6 +7,7 @@ from django.db import connection
 from django.shortcuts import render
 from django.urls import set_urlconf
 
+from core.exceptions import api_not_found, is_api_path
 from tenants import domain_cache
 
 
@@ -30,6 +31,8 @@ class SchoolTenantMiddleware:
             school = domain_cache.get(hostname)
             if school is None:
                 set_urlconf(settings.PUBLIC_SCHEMA_URLCONF)
+                if is_api_path(request.path):
+                    return api_not_found(request)
                 return render(
                     request, "errors/unknown_school.html", {"hostname": hostname}, status=404
                 )

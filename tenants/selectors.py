@@ -10,6 +10,15 @@ def school_list() -> QuerySet[School]:
     return School.objects.filter(is_spare=False).exclude(schema_name=get_public_schema_name())
 
 
+def active_schools() -> QuerySet[School]:
+    """The live schools: onboarded (not a spare schema), not switched off. The one definition."""
+    return school_list().filter(is_active=True)
+
+
+def active_schema_names() -> list[str]:
+    return list(active_schools().order_by("id").values_list("schema_name", flat=True))
+
+
 def tenant_schema_names() -> list[str]:
     """Every tenant schema, spares included: what migrate must keep current."""
     return list(

@@ -15,10 +15,10 @@ from accounts.models import Role, User
 from accounts.services import create_user, validate_username
 from core import audit
 from core.context import Actor
-from settings_per_school.services import create_default_settings
 from tenants import domain_cache, pool
 from tenants.models import Domain, School
 from tenants.naming import domain_for, schema_name_for, validate_code, validate_subdomain
+from tenants.signals import school_onboarded
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ def onboard_school(
                 data={"code": school.code, "subdomain": school.subdomain},
             )
             with schema_context(school.schema_name):
-                create_default_settings(school_name=school.name)
+                school_onboarded.send(sender=School, school=school)
                 create_user(
                     actor=actor,
                     username=cleaned["admin_username"],

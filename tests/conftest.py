@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from tests.utils import OPERATOR_PASSWORD, drop_school, new_school
+from tests.utils import OPERATOR_PASSWORD, new_school, recycle_school
 
 
 def pytest_configure(config):
@@ -119,7 +119,7 @@ def committed(django_db_setup, django_db_blocker):
 def committed_school(committed):
     school = new_school()
     yield school
-    drop_school(school)
+    recycle_school(school)  # emptied and back in the pool: the next committed test skips a migrate
 
 
 # --- WeChat (wechat/, notifications/): the fake WeChat API server ---

@@ -42,6 +42,43 @@ def drop_school(school: School) -> None:
     School.objects.filter(pk=school.pk).delete()
 
 
+def recycle_school(school: School) -> None:
+    """Committed-test clean-up that keeps the migrated schema: emptied, back in the pool.
+
+    Migrating a new schema costs 3–4 s; emptying this one costs a TRUNCATE. Tables migrate
+    itself fills (content types, permissions) are kept.
+    """
+    from tenants import pool
+
+    connection.set_schema_to_public()
+    name = school.schema_name
+    keep = SEEDED_TABLES
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [name])
+        tables = [row[0] for row in cursor.fetchall() if row[0] not in keep]
+        if tables:
+            quoted = ", ".join(f"{quote_schema_name(name)}.{quote_schema_name(t)}" for t in tables)
+            cursor.execute(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+    # Public rows about this school (domains, the employers' index, notices) go with it.
+    for relation in School._meta.related_objects:
+        relation.related_model._base_manager.filter(**{relation.field.name: school}).delete()
+    spare_name = f"spare_{uuid.uuid4().hex[:16]}"
+    pool.rename_schema(name, spare_name)
+    School.objects.filter(pk=school.pk).update(
+        schema_name=spare_name,
+        is_spare=True,
+        is_active=True,
+        name="",
+        code=None,
+        subdomain=None,
+        onboarded_at=None,
+    )
+
+
+# What migrate itself fills (no migration seeds data): kept, the rest is emptied.
+SEEDED_TABLES = frozenset({"django_migrations", "django_content_type", "auth_permission"})
+
+
 def host_of(school: School | None) -> str:
     return domain_for(school.subdomain) if school else "localhost"
 

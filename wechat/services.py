@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from core import audit
 from core.context import Actor
+from core.exceptions import NotAllowed
 from wechat.client import SchoolWeChatClient, WeChatClientException
 from wechat.errors import describe
 from wechat.models import WechatBinding
@@ -65,9 +66,9 @@ def bind_openid(*, actor: Actor, user: User, openid: str, app_id: str) -> Wechat
 @transaction.atomic
 def unbind(*, actor: Actor, user: User, reason: str = "") -> bool:
     """The graduate themselves, or a school admin (lost phone, new WeChat account)."""
-    by_admin = actor.role == Role.SCHOOL_ADMIN
+    by_admin = actor.role == Role.SCHOOL_ADMIN and actor.user_id != user.pk
     if actor.via != "cli" and not by_admin and actor.user_id != user.pk:
-        raise PermissionError(_("只能解绑自己的微信。"))
+        raise NotAllowed(_("只能解绑自己的微信。"))
     if by_admin and not reason.strip():
         raise ValidationError({"reason": _("请填写解绑原因。")}, code="required")
     binding = WechatBinding.objects.select_for_update().filter(user=user).first()

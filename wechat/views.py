@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role, User
+from core import params
 from core.context import actor_from_request
 from core.forms import add_service_errors
 from settings_per_school.selectors import get_school_settings
@@ -118,7 +119,7 @@ def unbind_self(request):
 
 @role_required(Role.SCHOOL_ADMIN)
 def admin_bindings(request):
-    search = request.GET.get("q", "").strip()
+    search = params.text(request, "q")
     rows = selectors.bindings(search)[:200]
     return render(
         request,

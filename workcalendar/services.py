@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from core import audit
 from core.context import Actor
+from core.exceptions import NotAllowed
 from workcalendar.models import CalendarYear, SpecialDay
 
 FORMAT_HELP = _(
@@ -82,7 +83,7 @@ def enter_year(*, actor: Actor, year: int, text: str, notice: str = "") -> Calen
     Dates computed through this year stop being estimates at once: nothing stores them.
     """
     if actor.via != "cli" and actor.role != Role.OPERATOR:
-        raise PermissionError(_("只有平台运营人员可以维护工作日历。"))
+        raise NotAllowed(_("只有平台运营人员可以维护工作日历。"))
     if not 2004 <= year <= 2100:
         raise ValidationError({"year": _("年份应在 2004 至 2100 之间。")})
     entries = parse_year(year, text)

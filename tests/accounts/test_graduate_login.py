@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from core.exceptions import NotAllowed
 from students.services import reset_graduate_password
-from tests.students.factories import NEW_PASSWORD, graduate, import_rows, make_id_number, roster_row
+from tests.factories.students import NEW_PASSWORD, graduate, import_rows, make_id_number, roster_row
 from tests.utils import ADMIN_PASSWORD, host_of, school_admin
 
 X_INDEX = next(i for i in range(1, 500) if make_id_number(i).endswith("X"))
@@ -193,6 +194,6 @@ def test_only_school_admins_reset_passwords(imported):
     from core.context import Actor
 
     g = graduate(imported, "2022000001")
-    with schema_context(imported.schema_name), pytest.raises(PermissionError):
+    with schema_context(imported.schema_name), pytest.raises(NotAllowed):
         reset_graduate_password(actor=Actor(user=g.user, via="web"), graduate=g)
     assert school_admin(imported).role == "school_admin"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.agreements import factories as f
+from tests.factories import agreements as f
 
 
 @pytest.fixture

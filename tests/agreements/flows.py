@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from agreements import services, termination
 from agreements.models import Agreement, Origin, State
-from tests.agreements import factories as f
+from tests.factories import agreements as f
 
 
 def invite(cast, employer, graduate, *, send: bool = True, **content) -> Agreement:

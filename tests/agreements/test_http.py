@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from agreements.models import Agreement, State
-from tests.agreements import factories as f
 from tests.agreements import flows
+from tests.factories import agreements as f
 from tests.utils import client_for, logged_in_client
 
 
@@ -200,7 +201,7 @@ def test_scenario_2_with_proofs_through_the_api(cast):
     assert r.status_code == 201
     fake = grad.post(
         f"/api/v1/agreements/{pk}/proofs",
-        {"image": f.SimpleUploadedFile("x.png", b"not an image", content_type="image/png")},
+        {"image": SimpleUploadedFile("x.png", b"not an image", content_type="image/png")},
     )
     assert fake.status_code == 400
     proof_url = r.json()["url"]

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 
 from agreements import services
 from agreements.models import Agreement, State
-from tests.agreements import factories as f
 from tests.agreements import flows
+from tests.factories import agreements as f
 from tests.utils import logged_in_client
 
 

@@ -6,6 +6,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from agreements import services
+from core.exceptions import NotAllowed
 from employer_inbox.models import Notice
 from notifications.events import UnknownEvent
 from notifications.models import Message
@@ -55,7 +56,7 @@ def test_a_resend_by_an_employer_no_longer_verified_is_refused(cast, employer):
         services.return_invitation(actor=f.web(graduate.user), agreement_id=a.pk, reason="改")
     with schema_context("public"):
         Employer.objects.filter(pk=employer.org.pk).update(status=Status.PENDING)
-    with pytest.raises(PermissionError, match="尚未通过平台认证"):
+    with pytest.raises(NotAllowed, match="尚未通过平台认证"):
         services.send_invitation(actor=employer.actor, school=cast.tenant, agreement_id=a.pk)
     with f.in_school(cast.tenant):
         a.refresh_from_db()

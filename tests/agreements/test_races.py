@@ -12,9 +12,10 @@ from django_tenants.utils import schema_context
 
 from agreements import services
 from agreements.models import Agreement, State
+from core.exceptions import NotAllowed
 from core.models import AuditLog
-from tests.agreements import factories as f
 from tests.agreements import flows
+from tests.factories import agreements as f
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def run_together(schema: str, *calls):
             with schema_context(schema):
                 barrier.wait()
                 results[i] = ("ok", call())
-        except (ValidationError, PermissionError, Http404) as exc:
+        except (ValidationError, NotAllowed, Http404) as exc:
             results[i] = ("refused", exc)
         except Exception as exc:  # noqa: BLE001 - reported by the assertion below
             results[i] = ("error", exc)

@@ -9,11 +9,12 @@ from django.db import IntegrityError, transaction
 
 from agreements import selectors, services
 from agreements.models import Agreement, AgreementVersion, Origin, State
+from core.exceptions import NotAllowed
 from employer_inbox.models import Notice
 from employers.models import AgreementIndexEntry
 from notifications.models import Message
-from tests.agreements import factories as f
 from tests.agreements import flows
+from tests.factories import agreements as f
 
 
 def test_database_refuses_a_second_binding_agreement(cast, employer, other_employer):
@@ -258,5 +259,5 @@ def test_prefill_reuses_the_employers_last_offer(cast, employer):
 
 def test_unverified_employer_cannot_invite(cast):
     pending = f.make_employer(verified=False)
-    with f.in_school(cast.tenant), pytest.raises(PermissionError):
+    with f.in_school(cast.tenant), pytest.raises(NotAllowed):
         flows.invite(cast, pending, cast.graduates[0])

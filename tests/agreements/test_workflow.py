@@ -7,7 +7,7 @@ transaction rolled back at the end; each case runs in its own savepoint inside i
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.http import Http404
 
@@ -255,7 +255,7 @@ def test_every_action_by_every_party(cast, employer, other_employer, origin, sta
                 sid = transaction.savepoint()
                 try:
                     _call(action, actor, password, cast.tenant, a)
-                except (PermissionError, ValidationError, Http404) as exc:
+                except (PermissionDenied, ValidationError, Http404) as exc:
                     assert expected is None, f"{action} by {party} refused: {exc}"
                     assert str(exc), "a refusal says why"
                     assert _snapshot(a) == before, f"{action} by {party} changed something"

@@ -6,8 +6,8 @@ import pytest
 from django_tenants.utils import schema_context
 
 from agreements.models import Agreement, State
-from tests.agreements import factories as f
 from tests.browser.conftest import PHONE, url
+from tests.factories import agreements as f
 from tests.utils import ADMIN_PASSWORD
 
 

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import url
-from tests.employers.factories import (
+from tests.factories.employers import (
     add_to_directory,
     credit_code,
     directory_entry,

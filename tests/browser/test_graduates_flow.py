@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import url
-from tests.students.factories import (
+from tests.factories.students import (
     NEW_PASSWORD,
     STAFF_PASSWORD,
     college_admin,

@@ -9,7 +9,7 @@ from django.core.files.storage import default_storage
 from PIL import Image
 
 from employers.models import Employer
-from tests.employers.factories import HR_PASSWORD, register
+from tests.factories.employers import HR_PASSWORD, register
 from tests.utils import logged_in_client
 
 BUCKET = "wangqian-test"

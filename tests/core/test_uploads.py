@@ -13,7 +13,7 @@ from django.test import override_settings
 from PIL import Image
 
 from core.uploads import IMAGES, IMAGES_AND_PDF, validate_upload
-from tests.employers.factories import HR_PASSWORD, png_bytes, register
+from tests.factories.employers import HR_PASSWORD, png_bytes, register
 from tests.utils import client_for, logged_in_client
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django_tenants.utils import schema_context
 
@@ -74,7 +74,7 @@ def test_bad_lines_are_refused_naming_the_line_and_change_nothing(db):
         text = " ".join(exc.value.messages)
         assert "第 2 行" in text and "第 3 行" in text
         assert not CalendarYear.objects.filter(year=2027).exists()
-        with pytest.raises(PermissionError):
+        with pytest.raises(PermissionDenied):
             from core.context import Actor
 
             enter_year(actor=Actor(user=None, via="web"), year=2027, text="2027-02-05,休")

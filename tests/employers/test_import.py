@@ -9,7 +9,7 @@ from openpyxl import Workbook
 
 from employers.models import Employer, Status
 from employers.selectors import search_employers
-from tests.employers.factories import credit_code, register
+from tests.factories.employers import credit_code, register
 
 HEADER = ["单位名称", "统一社会信用代码", "单位性质", "所属行业", "所在地区"]
 

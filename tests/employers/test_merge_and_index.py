@@ -7,10 +7,11 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from core.context import Actor
+from core.exceptions import NotAllowed
 from employers.models import AgreementIndexEntry, Employer, Membership, Status
 from employers.selectors import employer_dashboard, search_employers
 from employers.services import merge_employers, resolve_merged, upsert_agreement_index
-from tests.employers.factories import HR_PASSWORD, register
+from tests.factories.employers import HR_PASSWORD, register
 from tests.utils import OPERATOR_PASSWORD, logged_in_client
 
 
@@ -74,8 +75,9 @@ def test_upsert_from_a_schools_transaction_and_the_dashboard(school_a, school_b)
     assert (
         "阿尔法大学" in page and "贝塔大学" in page and "欧**明" in page and "欧阳小明" not in page
     )
-    api = hr.get("/api/v1/employers/mine/agreements", {"school": school_b.pk}).json()
-    assert [r["graduate_name"] for r in api["results"]] == ["李*"]
+    api = hr.get("/api/v1/employers/mine/agreements", {"school": school_b.subdomain}).json()
+    assert [r["graduate_name"] for r in api["results"]] == ["李*"] and api["count"] == 1
+    assert {row["school"] for row in api["by_school"]} == {school_a.subdomain, school_b.subdomain}
     assert api["by_state"]["invited"] == 1
 
 
@@ -141,7 +143,7 @@ def test_merge_keeps_verification_and_refuses_nonsense(db):
         merge_employers(actor=actor, source_id=verified.pk, target_id=pending.pk)  # already merged
     hr = Actor(user=User.objects.get(username="hr.p"))
     other = register(name="第三家有限公司").employer
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotAllowed):
         merge_employers(actor=hr, source_id=other.pk, target_id=pending.pk)
     assert Employer.objects.get(pk=other.pk).status == Status.PENDING
 

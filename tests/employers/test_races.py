@@ -9,7 +9,7 @@ from accounts.models import User
 from core.context import Actor
 from employers.models import Employer, Status
 from employers.services import reject_employer, verify_employer
-from tests.employers.factories import credit_code, off_loop, purge_employers, register
+from tests.factories.employers import credit_code, off_loop, purge_employers, register
 
 
 def run_together(*calls):

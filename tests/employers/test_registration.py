@@ -8,7 +8,7 @@ from accounts.models import User
 from core.models import AuditLog
 from employers.models import Employer, Membership, Status
 from employers.selectors import verified_employer_of
-from tests.employers.factories import HR_PASSWORD, credit_code, licence_file, register
+from tests.factories.employers import HR_PASSWORD, credit_code, licence_file, register
 from tests.utils import ADMIN_PASSWORD, OPERATOR_PASSWORD, client_for, logged_in_client
 
 
@@ -89,7 +89,7 @@ def test_every_bad_field_is_reported_in_chinese_and_nothing_is_created(db):
     )
     page = response.content.decode()
     assert "校验位不正确" in page
-    assert "邮箱" in page or "有效的电子邮件" in page
+    assert "邮箱地址格式不正确" in page  # the error, not the field's label
     assert "只能上传 JPG、PNG" in page
     assert (User.objects.count(), Employer.objects.count()) == (users_before, employers_before)
 
@@ -196,7 +196,11 @@ def test_only_operators_verify(db, school_a):
     assert verified_employer_of(hr_user) == employer
     assert AuditLog.objects.filter(action="employer.verified", actor_username="operator").exists()
     again = operator.post(f"/api/v1/operator/employers/{pending.employer_id}/verify")
-    assert again.status_code == 400 and "不能认证" in again.json()["errors"]["non_field_errors"][0]
+    assert (
+        again.status_code == 409
+        and again.json()["code"] == "state"
+        and "不能认证" in again.json()["errors"]["non_field_errors"][0]
+    )
 
 
 def test_rejection_needs_a_reason_and_hr_resubmits(db):

@@ -15,7 +15,7 @@ from accounts.models import User
 from core.context import cli_actor
 from students.models import College, Graduate, Major
 from students.services import import_roster
-from tests.students.factories import (
+from tests.factories.students import (
     REQUIRED_HEADERS,
     csv_bytes,
     graduate,
@@ -294,7 +294,7 @@ def test_dry_run_previews_without_writing(school_a):
 
 def test_reimport_updates_unsubmitted_but_keeps_corrections_and_submissions(school_a):
     from students import verification
-    from tests.students.factories import actor_for
+    from tests.factories.students import actor_for
 
     import_rows(school_a, [roster_row(i) for i in range(1, 4)])
     with schema_context(school_a.schema_name):

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from core.masking import mask_id_number
 from students import verification
-from tests.students.factories import (
+from tests.factories.students import (
     STAFF_PASSWORD,
     actor_for,
     college_admin,
@@ -148,7 +148,7 @@ def test_review_through_the_api(alpha):
         {"reason": "x"},
         content_type="application/json",
     )
-    assert again.status_code == 400
+    assert again.status_code == 409 and again.json()["code"] == "state"  # a state conflict
     assert again.json()["errors"]["non_field_errors"] == ["当前状态为“审核通过”，不能退回。"]
 
 

@@ -10,11 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django_tenants.utils import schema_context
 
+from core.exceptions import NotAllowed
 from core.models import AuditLog
 from students import verification
 from students.models import Graduate
 from students.selectors import can_sign, changes
-from tests.students.factories import (
+from tests.factories.students import (
     actor_for,
     college_admin,
     import_rows,
@@ -210,7 +211,7 @@ def test_submission_needs_what_signing_needs(alpha):
 
 def test_another_graduate_cannot_act_on_my_record(alpha):
     other = Graduate.objects.select_related("user").get(student_number="2022000002")
-    with pytest.raises(PermissionError, match="只能操作自己的生源信息"):
+    with pytest.raises(NotAllowed, match="只能操作自己的生源信息"):
         verification.start(actor=actor_for(other.user), graduate=alpha.g)
 
 
@@ -218,7 +219,7 @@ def test_a_college_admin_of_another_college_cannot_decide(alpha):
     other = Graduate.objects.select_related("user").get(student_number="2022000002")
     verification.start(actor=actor_for(other.user), graduate=other)
     verification.submit(actor=actor_for(other.user), graduate=other)
-    with pytest.raises(PermissionError, match="只有本学院的院系管理员"):
+    with pytest.raises(NotAllowed, match="只有本学院的院系管理员"):
         verification.approve(actor=alpha.reviewer, graduate=other)
     assert reload(other).state == "submitted"
 

@@ -88,13 +88,14 @@ def test_refused_onboarding_leaves_nothing_behind(db, overrides, field, message)
 
 
 def test_a_failure_half_way_leaves_no_schema_domain_or_row(db, monkeypatch):
-    import tenants.services
+    import settings_per_school.services
 
     def broken(**kwargs):
         raise RuntimeError("disk full")
 
     before, spares = footprint(), pool.spare_count()
-    monkeypatch.setattr(tenants.services, "create_default_settings", broken)
+    # The school's settings are created by a receiver of tenants.signals.school_onboarded.
+    monkeypatch.setattr(settings_per_school.services, "create_default_settings", broken)
     with pytest.raises(RuntimeError):
         onboard()
     assert footprint() == before
@@ -237,7 +238,7 @@ def test_operator_onboards_through_the_api(db):
         **auth,
     )
     assert created.status_code == 201 and created.json()["schema_name"] == "school_hnu"
-    listed = client_for(None).get("/api/v1/schools", **auth).json()
+    listed = client_for(None).get("/api/v1/schools", **auth).json()["results"]
     assert {"alpha", "beta", "hnu"} <= {row["subdomain"] for row in listed}
 
 

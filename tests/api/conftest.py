@@ -1,0 +1,1 @@
+from tests.agreements.conftest import cast, employer, other_employer  # noqa: F401
