@@ -50,3 +50,9 @@ public_patterns = [
         name="api-employer-agreement-withdraw",
     ),
 ]
+
+# The printed agreement (agreements/print_apis.py).
+from agreements import print_apis  # noqa: E402
+
+tenant_patterns += print_apis.tenant_patterns
+public_patterns += print_apis.public_patterns

@@ -47,6 +47,7 @@ def summary(agreement: Agreement) -> dict[str, Any]:
         "origin": agreement.origin,
         "state": agreement.state,
         "state_display": agreement.get_state_display(),
+        "number": agreement.number,
         "employer_id": agreement.employer_id,
         "employer_name": agreement.employer_name,
         "graduate": {
@@ -123,6 +124,7 @@ class AgreementOut(serializers.Serializer):
     origin = serializers.ChoiceField(choices=["employer", "graduate"])
     state = serializers.ChoiceField(choices=State.choices)
     state_display = serializers.CharField()
+    number = serializers.CharField(allow_null=True, help_text="协议编号（签约成功时分配）")
     employer_id = serializers.IntegerField(allow_null=True)
     employer_name = serializers.CharField()
     graduate = GraduateOut()

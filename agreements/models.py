@@ -73,6 +73,8 @@ class Agreement(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
+    # 协议编号, assigned once at signing (agreements.numbering); never changes.
+    number = models.CharField(_("协议编号"), max_length=24, unique=True, null=True, blank=True)
     # The reason of the last return / rejection / closing, shown to the party who must act.
     last_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -147,3 +149,6 @@ class ProofImage(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.agreement_id} {self.original_name}"
+
+
+from agreements.models_print import AgreementPaper, NumberCounter, PaperState  # noqa: E402, F401

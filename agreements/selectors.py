@@ -145,6 +145,9 @@ _HISTORY_LABELS = {
     "edited": "修改内容",
     "proof_added": "上传证明材料",
     "proof_removed": "删除证明材料",
+    "paper_upload": "上传盖章协议",
+    "paper_receive": "纸质协议已收回",
+    "paper_reject": "退回盖章件",
 }
 
 

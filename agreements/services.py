@@ -513,6 +513,11 @@ def review_agreement(
 def _on_signed(actor: Actor, agreement: Agreement) -> None:
     agreement.signed_at = timezone.now()
     agreement.save(update_fields=["signed_at", "updated_at"])
+    # 协议编号 in the same transaction; the PDF is rendered once it commits.
+    from agreements import numbering, printing
+
+    numbering.assign(agreement, school=links.current_school(), signed_at=agreement.signed_at)
+    printing.render_after_commit(agreement.pk)
     links.notify(
         user=agreement.graduate.user,
         event="agreement_signed",

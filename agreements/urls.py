@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agreements import views
+from agreements import print_urls, views
 
 app_name = "agreements"
 urlpatterns = [
@@ -19,3 +19,4 @@ urlpatterns = [
     path("<int:pk>/proofs/<int:proof_id>", views.proof_image, name="proof"),
     path("<int:pk>/proofs/<int:proof_id>/remove", views.proof_remove, name="proof-remove"),
 ]
+urlpatterns += print_urls.urlpatterns

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agreements import views
+from agreements import print_urls, views
 
 app_name = "employer-agreements"
 urlpatterns = [
@@ -11,3 +11,4 @@ urlpatterns = [
     path("<slug:school>/<int:pk>/send", views.employer_send, name="send"),
     path("<slug:school>/<int:pk>/withdraw", views.employer_withdraw, name="withdraw"),
 ]
+urlpatterns += print_urls.platform_urlpatterns

@@ -37,6 +37,8 @@ EVENTS: dict[str, Event] = {
         Event("review_approved", _("协议审核"), _("审核通过")),
         Event("review_rejected", _("协议审核"), _("审核未通过")),
         Event("agreement_signed", _("三方协议"), _("签约成功")),
+        Event("paper_received", _("纸质协议"), _("已收回")),
+        Event("paper_rejected", _("纸质协议"), _("盖章件被退回")),
         Event("termination_decided", _("解约申请"), _("已处理")),
         Event("wechat_bound", _("微信绑定"), _("绑定成功")),
     )

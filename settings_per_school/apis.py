@@ -24,6 +24,7 @@ class SchoolSettingsOutput(serializers.Serializer):
     invitation_validity_days = serializers.IntegerField()
     termination_cooldown_working_days = serializers.IntegerField()
     print_copies = serializers.IntegerField()
+    print_copy_labels = serializers.ListField(child=serializers.CharField())
     wechat_app_id = serializers.CharField()
     wechat_app_secret_set = serializers.SerializerMethodField()
     wechat_app_secret_hint = serializers.SerializerMethodField()
@@ -55,6 +56,9 @@ class SchoolSettingsInput(serializers.Serializer):
     invitation_validity_days = serializers.IntegerField(required=False)
     termination_cooldown_working_days = serializers.IntegerField(required=False)
     print_copies = serializers.IntegerField(required=False)
+    print_copy_labels = serializers.ListField(
+        child=serializers.CharField(max_length=30), required=False, max_length=10
+    )
     wechat_app_id = serializers.CharField(max_length=32, required=False, allow_blank=True)
     wechat_app_secret = serializers.CharField(required=False, allow_blank=True, write_only=True)
     wechat_templates = serializers.DictField(child=serializers.CharField(), required=False)

@@ -21,6 +21,7 @@ EDITABLE_FIELDS = (
     "invitation_validity_days",
     "termination_cooldown_working_days",
     "print_copies",
+    "print_copy_labels",
     "wechat_app_id",
     "wechat_app_secret",
     "wechat_templates",
