@@ -232,8 +232,9 @@ def start_server(port: int) -> subprocess.Popen:
 
 
 def download_all(port: int, host: str, pairs) -> tuple[list[float], list[float]]:
-    import requests
     from urllib.parse import urlsplit
+
+    import requests
 
     session = requests.Session()
     pair_times, file_times = [], []
