@@ -39,6 +39,8 @@ from core.models import AuditLog
 from core.storage import schema_prefix
 
 logger = logging.getLogger(__name__)
+# WeasyPrint logs every rendering step at INFO: noise in a worker's log, one line per step.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 # Bump when the template or the rendering changes: stored PDFs are then rendered again.
 REVISION = "1"
@@ -94,7 +96,9 @@ def _image_uri(name: str, max_px: int) -> str | None:
 def _qr_uri(url: str) -> str:
     import segno
 
-    return segno.make(url, error="m").svg_data_uri(border=0, scale=4)
+    # A small PNG, not SVG: WeasyPrint parses an SVG QR code's thousand modules on every
+    # render. A fixed mask skips scoring all eight (any mask is valid for every decoder).
+    return segno.make(url, error="m", mask=0, boost_error=False).png_data_uri(border=0, scale=3)
 
 
 def review_record(agreement: Agreement) -> list[dict[str, Any]]:
@@ -167,7 +171,6 @@ def document_context(
 ) -> dict[str, Any]:
     graduate = agreement.graduate
     content = paper.version.content
-    face, family = print_font.css(print_font.ensure(build_if_missing=build_font))
     labels, _num = copies_of(settings)
     record = review_record(agreement)
     return {
@@ -191,9 +194,23 @@ def document_context(
         "short_code": numbering.display_code(paper.short_code),
         "labels": labels,
         "generated_at": timezone.localtime(),
-        "font_face": face,
-        "font_family": family,
     }
+
+
+_IMAGE_CACHE: dict = {}
+
+
+@lru_cache(maxsize=4)
+def _stylesheet(font_face: str, font_family: str):
+    """The document's CSS, compiled once (cssselect2 compiles every selector: slow per PDF)."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()
+    text = render_to_string(
+        "agreements/print/document.css", {"font_face": font_face, "font_family": font_family}
+    )
+    return CSS(string=text, font_config=font_config), font_config
 
 
 def render_pdf(
@@ -229,8 +246,14 @@ def render_pdf(
             {"NumCopies": num_copies, "PrintScaling": "/None", "DisplayDocTitle": "true"}
         )
 
+    stylesheet, font_config = _stylesheet(
+        *print_font.css(print_font.ensure(build_if_missing=build_font))
+    )
     document = HTML(string=html, base_url=None)
-    return document.write_pdf(finisher=finisher)
+    # The stylesheet and fonts are set up, the seal and logo decoded, once per process.
+    return document.write_pdf(
+        stylesheets=[stylesheet], font_config=font_config, finisher=finisher, cache=_IMAGE_CACHE
+    )
 
 
 # --- storage ------------------------------------------------------------------------------
