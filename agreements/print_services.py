@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from accounts.models import Role
 from agreements import links, numbering, printing, selectors
@@ -156,17 +157,17 @@ def register_rows(actor: Actor) -> list[list]:
 
 
 REGISTER_HEADER = [
-    "协议编号",
-    "学号",
-    "姓名",
-    "学院",
-    "专业",
-    "用人单位",
-    "岗位",
-    "签约日期",
-    "协议状态",
-    "纸质协议",
-    "核验次数",
+    _l("协议编号"),
+    _l("学号"),
+    _l("姓名"),
+    _l("学院"),
+    _l("专业"),
+    _l("用人单位"),
+    _l("岗位"),
+    _l("签约日期"),
+    _l("协议状态"),
+    _l("纸质协议"),
+    _l("核验次数"),
 ]
 
 
@@ -178,7 +179,7 @@ def register_xlsx(actor: Actor) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = _("协议书台账")
-    sheet.append([_(h) for h in REGISTER_HEADER])
+    sheet.append([str(h) for h in REGISTER_HEADER])
     for row in register_rows(actor):
         sheet.append([str(v) if not isinstance(v, int) else v for v in row])
     sheet.column_dimensions["A"].width = 22

@@ -172,13 +172,13 @@ def set_up(n: int):
     return school, pairs
 
 
-def render_all(school, pairs) -> tuple[list[float], list[int], list[str]]:
+def render_all(school, pairs) -> tuple[list[float], list[float], list[int], list[str]]:
     from django_tenants.utils import schema_context
 
     from agreements import printing
     from agreements.models import Agreement
 
-    times, sizes = [], []
+    times, cpu, sizes = [], [], []
     with schema_context(school.schema_name):
         agreements = list(
             Agreement.objects.select_related("graduate", "graduate__college", "graduate__major")
@@ -188,12 +188,14 @@ def render_all(school, pairs) -> tuple[list[float], list[int], list[str]]:
         for a in agreements[:3]:  # warm-up: fonts, templates, caches
             printing.render_pdf(a, full_id=True)
         for a in agreements:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             data = printing.render_pdf(a, full_id=True)
             times.append(time.perf_counter() - t0)
+            # CPU time too: on a shared machine the wall time mostly measures the neighbours.
+            cpu.append(time.process_time() - c0)
             sizes.append(len(data))
         names = [printing.stored_pdf(a, printing.FULL) for a in agreements]
-    return times, sizes, names
+    return times, cpu, sizes, names
 
 
 def start_server(port: int) -> subprocess.Popen:
@@ -223,8 +225,12 @@ def start_server(port: int) -> subprocess.Popen:
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code < 500:
+            r = requests.get(
+                f"http://127.0.0.1:{port}/healthz", headers={"Host": "localhost"}, timeout=1
+            )
+            if r.status_code == 200:
                 return proc
+            time.sleep(0.3)
         except requests.RequestException:
             time.sleep(0.3)
     proc.terminate()
@@ -263,7 +269,7 @@ def download_all(port: int, host: str, pairs) -> tuple[list[float], list[float]]
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--agreements", type=int, default=200)
-    parser.add_argument("--port", type=int, default=18791)
+    parser.add_argument("--port", type=int, default=0, help="0: a free loopback port")
     args = parser.parse_args()
 
     use_bench_database(DB_NAME)
@@ -279,10 +285,11 @@ def main() -> None:
     school, pairs = set_up(args.agreements)
     print(f"set-up: {len(pairs)} signed agreements in {time.perf_counter() - t0:.0f} s", flush=True)
 
-    times, sizes, _names = render_all(school, pairs)
+    times, cpu, sizes, _names = render_all(school, pairs)
     median, p95 = statistics.median(times), percentile(times, 95)
     print(
-        f"render: {len(times)} PDFs, median {median:.3f} s, p95 {p95:.3f} s, "
+        f"render: {len(times)} PDFs, median {median:.3f} s, p95 {p95:.3f} s "
+        f"(CPU median {statistics.median(cpu):.3f} s, p95 {percentile(cpu, 95):.3f} s), "
         f"size median {statistics.median(sizes) / 1024:.0f} KB, max {max(sizes) / 1024:.0f} KB",
         flush=True,
     )
@@ -290,7 +297,9 @@ def main() -> None:
     from django.db import connections
 
     connections.close_all()
-    proc = start_server(args.port)
+    from saas_platform.devservices import free_port
+
+    proc = start_server(args.port or free_port())
     try:
         from tenants.naming import domain_for
 
@@ -305,6 +314,7 @@ def main() -> None:
     )
     print(
         f"RESULT renders={len(times)} render_median_s={median:.3f} render_p95_s={p95:.3f} "
+        f"render_cpu_p95_s={percentile(cpu, 95):.3f} "
         f"pdf_kb_median={statistics.median(sizes) / 1024:.0f} pdf_kb_max={max(sizes) / 1024:.0f} "
         f"downloads={len(pair_times)} download_p95_ms={percentile(pair_times, 95) * 1000:.1f}"
     )
