@@ -55,12 +55,13 @@ def download_pdf(actor: Actor, agreement_id: int, *, school=None) -> Download:
     with _in_school(school):
         agreement, party = _printable(actor, agreement_id)
         variant = printing.variant_for(party)
-        name = printing.stored_pdf(agreement, variant, school=school, build_font=False)
+        paper = AgreementPaper.objects.select_related("version").get(agreement=agreement)
+        name = printing.stored_pdf(agreement, variant, school=school, build_font=False, paper=paper)
         # On the paper row, not the agreement: downloads stay out of the parties' history.
         audit.record(
             actor,
             "agreement.pdf_downloaded",
-            target=agreement.paper,
+            target=paper,
             data={
                 "agreement": agreement.pk,
                 "variant": variant,

@@ -284,12 +284,20 @@ def storage_name(agreement: Agreement, paper: AgreementPaper, settings, variant:
     )
 
 
-def stored_pdf(agreement: Agreement, variant: str, *, school=None, build_font: bool = True) -> str:
+def stored_pdf(
+    agreement: Agreement,
+    variant: str,
+    *,
+    school=None,
+    build_font: bool = True,
+    paper: AgreementPaper | None = None,
+) -> str:
     """The storage name of the agreement's PDF, rendered and stored first if missing."""
     from settings_per_school.selectors import get_school_settings
 
     settings = get_school_settings()
-    paper = AgreementPaper.objects.select_related("version").get(agreement=agreement)
+    if paper is None:
+        paper = AgreementPaper.objects.select_related("version").get(agreement=agreement)
     name = storage_name(agreement, paper, settings, variant)
     if default_storage.exists(name):
         return name

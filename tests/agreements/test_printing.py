@@ -440,8 +440,12 @@ def test_paper_copy_upload_reject_upload_receive(world, committed):
     assert r.status_code == 302
     assert "纸质协议已收回" in admin.get(f"/agreements/{pk}/").content.decode()
     assert "纸质协议已收回" in admin.get("/agreements/dashboard/").content.decode()
-    export = admin.get("/agreements/print/register.xlsx")
     from openpyxl import load_workbook
+
+    dashboard = load_workbook(io.BytesIO(admin.get("/agreements/dashboard.xlsx").content))
+    paper_rows = dict(dashboard["纸质协议"].iter_rows(min_row=2, values_only=True))
+    assert paper_rows["纸质协议已收回"] >= 1
+    export = admin.get("/agreements/print/register.xlsx")
 
     rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
     row = next(r for r in rows if r[1] == world.b_graduate.student_number)
