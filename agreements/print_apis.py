@@ -193,7 +193,9 @@ class VerifyTokenApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(responses={200: VerificationOut, 404: None, 429: None})
+    @extend_schema(
+        operation_id="verify_by_token", responses={200: VerificationOut, 404: None, 429: None}
+    )
     def get(self, request, token: str):
         return _verified(request, token=token)
 
@@ -205,6 +207,7 @@ class VerifyCodeApi(APIView):
     authentication_classes: list = []
 
     @extend_schema(
+        operation_id="verify_by_code",
         parameters=[OpenApiParameter("code", str, required=True, description="10 位验证码")],
         responses={200: VerificationOut, 404: None, 429: None},
     )
