@@ -111,6 +111,25 @@ def _move(actor, agreement, paper, action, old, new, *, reason: str = "", data=N
     )
 
 
+def scan_for_download(*, actor: Actor, agreement_id: int) -> str:
+    """The stored scan's name for a school party (audited, like every download)."""
+    from django.http import Http404
+
+    from agreements.selectors import get_agreement
+
+    agreement, _party = get_agreement(actor, agreement_id)
+    paper = AgreementPaper.objects.filter(agreement=agreement).first()
+    if paper is None or not paper.scan:
+        raise Http404(_("尚未上传盖章协议。"))
+    audit.record(
+        actor,
+        "agreement.paper_scan_downloaded",
+        target=paper,
+        data={"agreement": agreement.pk},
+    )
+    return paper.scan.name
+
+
 def upload_scan(*, actor: Actor, agreement_id: int, upload, school=None) -> AgreementPaper:
     """The graduate or the employer's HR uploads the stamped agreement (scan or photo)."""
     with _in_school(school), transaction.atomic():

@@ -6,11 +6,10 @@ short-lived signed URL of the stored PDF (core.uploads), after the permission ch
 
 from __future__ import annotations
 
-from django.conf import settings as django_settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,9 +17,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.models import Role
-from agreements import paper, print_services, printing, selectors
+from agreements import paper, print_services, printing
 from agreements.forms import ReasonForm
-from agreements.models import AgreementPaper
 from core.context import actor_from_request
 from core.spreadsheets import xlsx_response
 from core.uploads import download_token, signed_url
@@ -92,11 +90,8 @@ def scan_upload(request, pk: int):
 
 @role_required(*SCHOOL_ROLES)
 def scan(request, pk: int):
-    agreement, _party = selectors.get_agreement(actor_from_request(request), pk)
-    record = AgreementPaper.objects.filter(agreement=agreement).first()
-    if record is None or not record.scan:
-        raise Http404
-    return redirect(signed_link(request, record.scan.name))
+    name = paper.scan_for_download(actor=actor_from_request(request), agreement_id=pk)
+    return redirect(signed_link(request, name))
 
 
 @require_POST
@@ -191,7 +186,3 @@ def employer_scan_upload(request, school: str, pk: int):
     except (ValidationError, PermissionError) as exc:
         _fail(request, exc)
     return redirect("employer-agreements:detail", school=school, pk=pk)
-
-
-def upload_limit_mb() -> int:
-    return int(django_settings.UPLOAD_MAX_BYTES / 1024 / 1024)

@@ -299,11 +299,12 @@ def main() -> None:
     connections.close_all()
     from saas_platform.devservices import free_port
 
-    proc = start_server(args.port or free_port())
+    port = args.port or free_port()
+    proc = start_server(port)
     try:
         from tenants.naming import domain_for
 
-        pair_times, file_times = download_all(args.port, domain_for(school.subdomain), pairs)
+        pair_times, file_times = download_all(port, domain_for(school.subdomain), pairs)
     finally:
         proc.terminate()
         proc.wait(10)

@@ -436,6 +436,10 @@ def test_paper_copy_upload_reject_upload_receive(world, committed):
         {"scan": SimpleUploadedFile("scan.jpg", _jpeg(), content_type="image/jpeg")},
     )
     assert r.status_code == 302
+    scan = admin.get(f"/agreements/{pk}/paper/scan")
+    assert scan.status_code == 302
+    fetched = admin.get(urlsplit(scan["Location"]).path)
+    assert fetched["Content-Type"] == "image/jpeg"
     r = admin.post(f"/agreements/{pk}/paper/receive")
     assert r.status_code == 302
     assert "纸质协议已收回" in admin.get(f"/agreements/{pk}/").content.decode()
