@@ -480,3 +480,24 @@ def test_openapi_documents_the_pdf_response(world, committed):
         pytest.skip("schema endpoint not at /api/v1/schema/")
     text = schema.content.decode()
     assert "/api/v1/agreements/{id}/pdf" in text and "application/pdf" in text
+
+
+def test_signing_queues_the_render_on_commit_and_it_stores_both_variants(world, committed):
+    from saas_platform.celery import app
+
+    graduate = world.other_cast.graduates[0]
+    school = world.other_school
+    app.conf.task_always_eager = True  # the worker's part, run in this process
+    try:
+        with schema_context(school.schema_name):
+            a = flows.invite(world.other_cast, world.other_employer, graduate)
+            flows.accept(a, graduate)
+            flows.review(world.other_cast, a, level="college")
+            flows.review(world.other_cast, a, level="school")
+            a = Agreement.objects.get(pk=a.pk)
+            prefix = f"{school.schema_name}/agreement-pdfs/{a.pk}"
+            _dirs, files = default_storage.listdir(prefix)
+    finally:
+        app.conf.task_always_eager = False
+    assert sorted(name.split("-")[1] for name in files) == ["full", "masked"]
+    assert a.number.startswith(str(a.signed_at.year))
