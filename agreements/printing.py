@@ -13,6 +13,7 @@ gets the `masked` variant. No page or API answer ever shows it in full.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import hashlib
 import io
@@ -211,6 +212,10 @@ def _stylesheet(font_face: str, font_family: str):
         "agreements/print/document.css", {"font_face": font_face, "font_family": font_family}
     )
     return CSS(string=text, font_config=font_config), font_config
+
+
+# Released before interpreter teardown: FontConfiguration.__del__ needs its modules alive.
+atexit.register(_stylesheet.cache_clear)
 
 
 def render_pdf(

@@ -456,7 +456,11 @@ def test_paper_copy_upload_reject_upload_receive(world, committed):
     assert row[0] == numbering.display(world.b_agreement.number) and row[9] == "纸质协议已收回"
     with schema_context(world.school.schema_name):
         actions = list(
-            AuditLog.objects.filter(target_id=str(pk), action__startswith="agreement.paper_")
+            AuditLog.objects.filter(
+                target_type="agreements.agreement",
+                target_id=str(pk),
+                action__startswith="agreement.paper_",
+            )
             .order_by("id")
             .values_list("action", flat=True)
         )
