@@ -283,9 +283,10 @@ def dependency_hash(agreement: Agreement, paper: AgreementPaper, settings, varia
 
 def storage_name(agreement: Agreement, paper: AgreementPaper, settings, variant: str) -> str:
     digest = dependency_hash(agreement, paper, settings, variant)
+    # The last part is the file name the browser saves it under (the /files/ view sends it).
     return (
         f"{schema_prefix()}/agreement-pdfs/{agreement.pk}/"
-        f"v{paper.version.number}-{variant}-{digest}.pdf"
+        f"v{paper.version.number}-{variant}-{digest}/{download_filename(agreement)}"
     )
 
 

@@ -500,8 +500,8 @@ def test_signing_queues_the_render_on_commit_and_it_stores_both_variants(world, 
             flows.review(world.other_cast, a, level="school")
             a = Agreement.objects.get(pk=a.pk)
             prefix = f"{school.schema_name}/agreement-pdfs/{a.pk}"
-            _dirs, files = default_storage.listdir(prefix)
+            dirs, _files = default_storage.listdir(prefix)
     finally:
         app.conf.task_always_eager = False
-    assert sorted(name.split("-")[1] for name in files) == ["full", "masked"]
+    assert sorted(name.split("-")[1] for name in dirs) == ["full", "masked"]
     assert a.number.startswith(str(a.signed_at.year))

@@ -44,6 +44,7 @@ def test_graduate_prints_from_a_phone(signed, live_server_port, browser):
     with phone.expect_download() as info:
         phone.get_by_role("link", name="打印/下载").click()
     download = info.value
+    assert download.suggested_filename == f"agreement-{agreement.number}.pdf"
     with open(download.path(), "rb") as handle:
         assert handle.read(5) == b"%PDF-"
     context.close()
