@@ -111,9 +111,9 @@ def signed_for_graduate(actor: Actor) -> list[Agreement]:
     """我的协议书: the graduate's signed (or later terminated) agreements, newest first."""
     return [
         a
-        for a in selectors.agreements_for_graduate(actor).filter(
-            state__in=PRINTABLE_STATES, number__isnull=False
-        )
+        for a in selectors.agreements_for_graduate(actor)
+        .filter(state__in=PRINTABLE_STATES, number__isnull=False)
+        .select_related("paper")
     ]
 
 

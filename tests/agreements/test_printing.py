@@ -113,7 +113,8 @@ def test_number_is_year_school_level_serial_and_shown_on_pages_and_api(world, co
     assert a.number in grad.get("/api/v1/agreements").json()["results"][0]["number"]
     page = grad.get(f"/agreements/{a.pk}/").content.decode()
     assert numbering.display(a.number) in page
-    assert numbering.display(a.number) in grad.get("/agreements/mine/").content.decode()
+    mine = grad.get("/agreements/mine/").content.decode()
+    assert numbering.display(a.number) in mine and "待上传盖章件" in mine
 
 
 def test_concurrent_signings_get_distinct_consecutive_serials(world, committed):
