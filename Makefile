@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format system-deps browser-deps bench bench-tenants bench-roster bench-directory bench-notify bench-agreements clean-data
+.PHONY: run test lint format system-deps browser-deps bench bench-tenants bench-roster bench-directory bench-notify bench-agreements bench-print clean-data
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: bench-tenants bench-roster bench-directory bench-notify bench-agreements
+bench: bench-tenants bench-roster bench-directory bench-notify bench-agreements bench-print
 
 bench-tenants: $(STAMP)
 	$(PY) bench/bench_tenants.py $(BENCH_ARGS)
@@ -55,3 +55,7 @@ clean-data:
 
 bench-agreements: $(STAMP)
 	timeout 3600 $(PY) bench/agreements.py $(BENCH_ARGS)
+
+# 200 PDF renders (warm) and 200 HTTP downloads of stored PDFs (BENCH_ARGS="--agreements 50").
+bench-print: $(STAMP) system-deps
+	timeout 1800 $(PY) bench/print.py $(BENCH_ARGS)

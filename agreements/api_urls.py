@@ -87,3 +87,9 @@ public_patterns = [
         name="api-employer-termination-withdraw",
     ),
 ]
+
+# The printed agreement (agreements/print_apis.py).
+from agreements import print_apis  # noqa: E402
+
+tenant_patterns += print_apis.tenant_patterns
+public_patterns += print_apis.public_patterns

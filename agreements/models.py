@@ -49,6 +49,8 @@ class Agreement(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
+    # 协议编号, assigned once at signing (agreements.numbering); never changes.
+    number = models.CharField(_("协议编号"), max_length=24, unique=True, null=True, blank=True)
     # The reason of the last return / rejection / closing, shown to the party who must act.
     last_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -218,3 +220,6 @@ class TerminationProof(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.termination_id} {self.original_name}"
+
+
+from agreements.models_print import AgreementPaper, NumberCounter, PaperState  # noqa: E402, F401

@@ -29,6 +29,10 @@ class AuditAction(StrEnum):
     PROOF_ADDED = "agreement.proof_added"
     PROOF_REMOVED = "agreement.proof_removed"
     DELETED = "agreement.deleted"
+    PAPER_UPLOAD = "agreement.paper_upload"
+    PAPER_RECEIVE = "agreement.paper_receive"
+    PAPER_REJECT = "agreement.paper_reject"
+    PDF_DOWNLOADED = "agreement.pdf_downloaded"
     EDIT = f"agreement.{Action.EDIT}"
     SEND = f"agreement.{Action.SEND}"
     WITHDRAW = f"agreement.{Action.WITHDRAW}"
@@ -64,6 +68,10 @@ _EDIT_LABELS = {
     AuditAction.PROOF_ADDED: _l("上传证明材料"),
     AuditAction.PROOF_REMOVED: _l("删除证明材料"),
     AuditAction.DELETED: _l("删除草稿"),
+    AuditAction.PAPER_UPLOAD: _l("上传盖章协议"),
+    AuditAction.PAPER_RECEIVE: _l("纸质协议已收回"),
+    AuditAction.PAPER_REJECT: _l("退回盖章件"),
+    AuditAction.PDF_DOWNLOADED: _l("下载协议书"),
 }
 
 
@@ -71,7 +79,7 @@ def history_label(action: str) -> str:
     try:
         return AuditAction(action).label
     except ValueError:
-        return action
+        return str(_l("其他操作"))  # never a raw action code on a page
 
 
 # --- where a notice points ------------------------------------------------------------------

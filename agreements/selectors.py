@@ -345,6 +345,12 @@ def dashboard_xlsx(actor: Actor) -> bytes:
     states.append([_("状态"), _("协议数")])
     for label, _value, n in data["by_state"]:
         states.append([str(label), n])
+    from agreements.print_services import paper_counts  # the printed agreements' paper copies
+
+    papers = book.create_sheet(_("纸质协议"))
+    papers.append([_("纸质协议"), _("协议数")])
+    for label, _value, n in paper_counts(actor):
+        papers.append([label, n])
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -87,6 +87,7 @@ class AgreementOut(serializers.Serializer):
     origin = serializers.ChoiceField(choices=Origin.choices)
     state = serializers.ChoiceField(choices=State.choices)
     state_display = serializers.CharField(source="get_state_display")
+    number = serializers.CharField(allow_null=True, help_text=_("协议编号（签约成功时分配）"))
     employer_id = serializers.IntegerField(allow_null=True)
     employer_name = serializers.CharField()
     graduate = GraduateOut()

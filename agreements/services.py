@@ -576,8 +576,17 @@ def review_agreement(
         if transition.target == State.SCHOOL_REVIEW:
             links.notify_reviewers(agreement.graduate, "school")
         if transition.target == State.SIGNED:
-            _close_others(actor, agreement)
+            _on_signed(actor, agreement)
         return agreement
+
+
+def _on_signed(actor: Actor, agreement: Agreement) -> None:
+    """Inside the signing transaction: the 协议编号, the PDF once it commits, the others closed."""
+    from agreements import numbering, printing
+
+    numbering.assign(agreement, school=links.current_school(), signed_at=agreement.signed_at)
+    printing.render_after_commit(agreement.pk)
+    _close_others(actor, agreement)
 
 
 def _close_others(actor: Actor, agreement: Agreement) -> None:

@@ -27,3 +27,11 @@ def sweep_school() -> dict:
         "reminded": remind_expiring_invitations(),
         "expired": expire_due_invitations(actor=actor),
     }
+
+
+@app.task(name="agreements.render_signed_pdf")
+def render_signed_pdf(agreement_id: int) -> list[str]:
+    """Render and store the PDFs of a just-signed agreement (the current school)."""
+    from agreements.printing import render_all_variants
+
+    return render_all_variants(agreement_id)

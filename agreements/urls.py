@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agreements import termination_views, views
+from agreements import print_urls, termination_views, views
 
 app_name = "agreements"
 urlpatterns = [
@@ -31,3 +31,4 @@ urlpatterns = [
         name="termination-proof",
     ),
 ]
+urlpatterns += print_urls.urlpatterns

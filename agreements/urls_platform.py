@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agreements import termination_views, views
+from agreements import print_urls, termination_views, views
 
 app_name = "employer-agreements"
 urlpatterns = [
@@ -26,3 +26,4 @@ urlpatterns = [
         name="termination-withdraw",
     ),
 ]
+urlpatterns += print_urls.platform_urlpatterns

@@ -1,14 +1,27 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, when they are missing:
-# chromium (browser tests) and CJK fonts (pages rendered in tests, PDFs).
+# chromium (browser tests), CJK fonts (pages rendered in tests; Noto Serif CJK for the printed
+# agreement), HarfBuzz's subsetter and Pango (WeasyPrint's font subsetting and text layout),
+# poppler-utils (pdftoppm/pdftotext: the PDF layout test) and zbar (the QR-code decoding test).
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+# Captured first: `fc-list | grep -q` under pipefail fails when grep stops reading early.
+fonts="$(fc-list 2>/dev/null || true)"
+libs="$(ldconfig -p 2>/dev/null || true)"
+grep -qi "Noto Sans CJK" <<<"$fonts" || need+=(fonts-noto-cjk)
+grep -qi "Noto Serif CJK" <<<"$fonts" || need+=(fonts-noto-cjk)
+has_lib() { grep -q "$1" <<<"$libs"; }
+has_lib libharfbuzz-subset.so.0 || need+=(libharfbuzz-subset0)
+has_lib libpangoft2-1.0.so.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+has_lib libzbar.so.0 || need+=(libzbar0)
+command -v pdftoppm >/dev/null || need+=(poppler-utils)
 [ ${#need[@]} -eq 0 ] && exit 0
+# fonts-noto-cjk may be listed twice.
+mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
 if ! command -v apt-get >/dev/null; then
-  echo "Missing: ${need[*]}. Install Chromium and Noto CJK fonts with your package manager," >&2
-  echo "or set CHROMIUM_PATH to a Chromium binary." >&2
+  echo "Missing: ${need[*]}. Install them with your package manager (Chromium, Noto CJK fonts," >&2
+  echo "HarfBuzz subset, Pango, zbar, poppler-utils), or set CHROMIUM_PATH to a Chromium binary." >&2
   exit 1
 fi
 SUDO=""

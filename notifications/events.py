@@ -38,6 +38,8 @@ EVENTS: dict[str, Event] = {
         Event("review_rejected", _("协议审核"), _("审核未通过")),
         Event("agreement_signed", _("三方协议"), _("签约成功")),
         Event("invitation_accepted", _("签约邀约"), _("毕业生已应约")),
+        Event("paper_received", _("纸质协议"), _("已收回")),
+        Event("paper_rejected", _("纸质协议"), _("盖章件被退回")),
         Event("termination_decided", _("解约申请"), _("已处理")),
         Event("termination_requested", _("解约申请"), _("收到解约申请")),
         Event("termination_consented", _("解约申请"), _("对方已同意")),

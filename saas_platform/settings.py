@@ -208,6 +208,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
 UPLOAD_URL_TTL = env.int("UPLOAD_URL_TTL", default=120)
+# The public check of a printed agreement (/verify/): lookups per client IP and window.
+VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=30)
+VERIFY_RATE_WINDOW_SECONDS = env.int("VERIFY_RATE_WINDOW_SECONDS", default=600)
 # Pillow's own guard as well, for any image opened outside core.uploads.
 from PIL import Image as _PILImage  # noqa: E402
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls_tenant")),
     re_path(r"^api(/|$)", api_not_found),  # JSON 404 for unknown API routes
     path("agreements/", include("agreements.urls")),
+    path("verify/", include("agreements.verify_urls")),
     path("wechat/", include("wechat.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("employers.urls_tenant")),

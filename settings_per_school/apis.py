@@ -32,6 +32,7 @@ class SchoolSettingsOutput(serializers.Serializer):
     termination_window_to = serializers.DateField(allow_null=True)
     termination_publicity_days = serializers.IntegerField()
     print_copies = serializers.IntegerField()
+    print_copy_labels = serializers.ListField(child=serializers.CharField())
     wechat_app_id = serializers.CharField()
     wechat_app_secret_set = serializers.SerializerMethodField()
     wechat_app_secret_hint = serializers.SerializerMethodField()
@@ -72,6 +73,9 @@ class SchoolSettingsInput(serializers.Serializer):
     termination_window_to = serializers.DateField(required=False, allow_null=True)
     termination_publicity_days = serializers.IntegerField(required=False)
     print_copies = serializers.IntegerField(required=False)
+    print_copy_labels = serializers.ListField(
+        child=serializers.CharField(max_length=30), required=False, max_length=10
+    )
     wechat_app_id = serializers.CharField(max_length=32, required=False, allow_blank=True)
     wechat_app_secret = serializers.CharField(required=False, allow_blank=True, write_only=True)
     wechat_templates = serializers.DictField(child=serializers.CharField(), required=False)

@@ -13,6 +13,15 @@ class SchoolSettingsForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text=_("留空表示不修改。已保存的密钥不会再显示。"),
     )
+    print_copy_labels = forms.CharField(
+        label=_("分联名称"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "每行一联，如“第一联 学校留存”。填写后协议书按联各打一份并标注联名，"
+            "打印份数预设为 1；留空则按“打印份数”打印同一份。"
+        ),
+    )
     wechat_templates = forms.CharField(
         label=_("模板消息 ID"),
         required=False,
@@ -40,6 +49,7 @@ class SchoolSettingsForm(forms.ModelForm):
             "termination_window_to",
             "termination_publicity_days",
             "print_copies",
+            "print_copy_labels",
             "wechat_app_id",
         ]
         widgets = {
@@ -53,6 +63,15 @@ class SchoolSettingsForm(forms.ModelForm):
             self.initial["wechat_templates"] = "\n".join(
                 f"{event}={template}" for event, template in self.instance.wechat_templates.items()
             )
+        if self.instance and self.instance.print_copy_labels:
+            self.initial["print_copy_labels"] = "\n".join(self.instance.print_copy_labels)
+
+    def clean_print_copy_labels(self) -> list[str]:
+        return [
+            line.strip()
+            for line in self.cleaned_data["print_copy_labels"].splitlines()
+            if line.strip()
+        ]
 
     def clean_wechat_templates(self) -> dict:
         templates = {}

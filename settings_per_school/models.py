@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,19 @@ DEFAULT_TERMINATION_GUIDANCE = (
     "（如加盖公章的解约函），经学校就业指导中心审核通过后方解约成功。"
     "解约次数有限，解约成功后须等待规定的工作日数才能重新应约，请慎重考虑。"
 )
+
+MAX_COPY_LABELS = 10
+
+
+def validate_copy_labels(value) -> None:
+    """分联名称: a list of up to ten short names, each printed on one labelled copy."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValidationError(_("分联名称应为名称列表。"))
+    if len(value) > MAX_COPY_LABELS:
+        raise ValidationError(_("分联最多 %(n)d 联。"), params={"n": MAX_COPY_LABELS})
+    for label in value:
+        if not label.strip() or len(label) > 30:
+            raise ValidationError(_("每联名称须为 1–30 个字。"))
 
 
 class Starter(models.TextChoices):
@@ -76,6 +90,10 @@ class SchoolSettings(models.Model):
     )
     print_copies = models.PositiveSmallIntegerField(
         _("打印份数"), default=4, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    # When set, the PDF holds one labelled copy per name and the print dialog presets one copy.
+    print_copy_labels = models.JSONField(
+        _("分联名称"), default=list, blank=True, validators=[validate_copy_labels]
     )
 
     wechat_app_id = models.CharField(_("公众号 AppID"), max_length=32, blank=True)

@@ -30,6 +30,7 @@ EDITABLE_FIELDS = (
     "termination_window_to",
     "termination_publicity_days",
     "print_copies",
+    "print_copy_labels",
     "wechat_app_id",
     "wechat_app_secret",
     "wechat_templates",
