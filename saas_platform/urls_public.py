@@ -19,7 +19,6 @@ urlpatterns = [
     path("dev/wechat/", wechat_views.fake_received, name="dev-wechat-fake"),
     path("", include("employers.urls_public")),
     path("files/<str:token>", signed_file, name="signed-file"),
-    path("dev/wechat/", wechat_views.fake_received, name="dev-wechat-fake"),
 ]
 
 handler404 = "core.views.page_not_found"

@@ -19,8 +19,6 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("", include("employers.urls_tenant")),
     path("files/<str:token>", signed_file, name="signed-file"),
-    path("wechat/", include("wechat.urls")),
-    path("notifications/", include("notifications.urls")),
 ]
 
 handler404 = "core.views.page_not_found"
