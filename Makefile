@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint lint-infra bench-scale format system-deps browser-deps bench bench-tenants bench-roster bench-directory bench-notify bench-agreements clean-data
+.PHONY: run test lint lint-infra bench-scale bench-hash bench-tenancy-prefix format system-deps browser-deps bench bench-tenants bench-roster bench-directory bench-notify bench-agreements clean-data
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -72,3 +72,11 @@ bench-agreements: $(STAMP)
 # The country's fleet (3,000 schools) and a peak hour through gunicorn, direct and via PgBouncer.
 bench-scale: $(STAMP) system-deps
 	timeout 5400 $(PY) bench/scale.py $(BENCH_ARGS)
+
+# CPU per password check: Argon2id (the default hasher) against PBKDF2.
+bench-hash: $(STAMP)
+	$(PY) bench/password_hash.py $(BENCH_ARGS)
+
+# What the per-transaction SET LOCAL search_path costs against django-tenants' session SET.
+bench-tenancy-prefix: $(STAMP)
+	$(PY) bench/tenancy_prefix.py $(BENCH_ARGS)
