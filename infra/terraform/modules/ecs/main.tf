@@ -36,7 +36,7 @@ locals {
     secrets                = [{ name = "PGBOUNCER_UPSTREAM", valueFrom = var.secret_arns["PGBOUNCER_UPSTREAM"] }]
     environment = [
       { name = "POOL_MODE", value = "transaction" },
-      { name = "DEFAULT_POOL_SIZE", value = "10" },
+      { name = "DEFAULT_POOL_SIZE", value = "5" }, # >= gunicorn workers (3) or Celery concurrency (4)
       { name = "MAX_CLIENT_CONN", value = "200" },
     ]
     healthCheck = {
