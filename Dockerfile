@@ -30,12 +30,12 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-only \
 
 FROM ${PYTHON_IMAGE} AS runtime
 # WeasyPrint (Pango, HarfBuzz with its subsetter for embedded fonts) and the CJK fonts of
-# pages and PDFs (Noto Sans and Serif CJK), as infra/system-deps.sh installs them for tests.
+# pages and PDFs (fonts-noto-cjk: Noto Sans and Serif CJK), as infra/system-deps.sh does.
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
-        libfontconfig1 fontconfig fonts-noto-cjk fonts-noto-cjk-extra \
+        libfontconfig1 fontconfig fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/* \
     && fc-cache -f
 RUN groupadd --system --gid 10001 app \
