@@ -288,7 +288,8 @@ def phase_addfield() -> None:
     settings.MIGRATION_MODULES = {"settings_per_school": "bench_sps_migrations"}
     print("ADDFIELD start", flush=True)
     t0 = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
+    executor = os.environ.get("BENCH_MIGRATE_EXECUTOR", "standard")
+    call_command("migrate", interactive=False, verbosity=0, executor=executor)
     print(f"ADDFIELD done seconds={time.perf_counter() - t0:.1f}", flush=True)
 
 
