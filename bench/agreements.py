@@ -206,6 +206,7 @@ def employers(n: int) -> list[str]:
 
 def start_server(port: int, workers: int) -> subprocess.Popen:
     env = dict(os.environ, DEBUG="false", SECURE_COOKIES="false", LOG_LEVEL="WARNING")
+    env.setdefault("SECURE_SSL_REDIRECT", "false")  # plain HTTP on loopback, no TLS proxy
     proc = subprocess.Popen(
         [
             sys.executable,

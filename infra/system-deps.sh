@@ -2,7 +2,8 @@
 # Installs the Debian packages the project needs, when they are missing:
 # chromium (browser tests), CJK fonts (pages rendered in tests; Noto Serif CJK for the printed
 # agreement), HarfBuzz's subsetter and Pango (WeasyPrint's font subsetting and text layout),
-# poppler-utils (pdftoppm/pdftotext: the PDF layout test) and zbar (the QR-code decoding test).
+# poppler-utils (pdftoppm/pdftotext: the PDF layout test), zbar (the QR-code decoding test) and
+# pgbouncer (tests/core/test_pgbouncer_tenancy.py and bench-scale run the tenancy through it).
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
@@ -16,6 +17,7 @@ has_lib libharfbuzz-subset.so.0 || need+=(libharfbuzz-subset0)
 has_lib libpangoft2-1.0.so.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 has_lib libzbar.so.0 || need+=(libzbar0)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
+[ -x /usr/sbin/pgbouncer ] || command -v pgbouncer >/dev/null || need+=(pgbouncer)
 [ ${#need[@]} -eq 0 ] && exit 0
 # fonts-noto-cjk may be listed twice.
 mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)

@@ -367,3 +367,27 @@ from core.observability import init_sentry  # noqa: E402
 
 init_sentry(SENTRY_DSN)
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # axes narrates every attempt at INFO
+
+# --- Production (issue 15): password hashing, HTTPS behind the load balancer, pooler ---
+# Argon2id first (core/hashers.py); PBKDF2 kept so existing hashes verify and are upgraded
+# to Argon2id at the user's next login.
+PASSWORD_HASHERS = [
+    "core.hashers.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+MIDDLEWARE.insert(0, "core.healthcheck.LivenessMiddleware")  # /livez for the load balancer
+# TLS ends at the load balancer, which sets X-Forwarded-Proto (the ALB always does).
+if env.bool("BEHIND_TLS_PROXY", default=not DEBUG):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True  # every school is a subdomain of PLATFORM_DOMAIN
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+CSRF_TRUSTED_ORIGINS = [f"https://{PLATFORM_DOMAIN}", f"https://*.{PLATFORM_DOMAIN}"]
+# PgBouncer / RDS Proxy in transaction mode (DATABASE_POOL_MODE=transaction): the tenant's
+# path travels in each transaction (core/db_backend); server-side cursors would not survive.
+if env.str("DATABASE_POOL_MODE", default="") == "transaction":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True

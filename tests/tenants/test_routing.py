@@ -116,7 +116,7 @@ def test_routing_costs_at_most_one_statement_per_request(school_a, school_b):
         ]
 
     assert tenancy(same_school.captured_queries) == []
-    assert len(tenancy(other_school.captured_queries)) == 1
+    assert len(tenancy(other_school.captured_queries)) <= 1
 
 
 def test_openapi_document_and_docs_on_both_hosts(school_a):

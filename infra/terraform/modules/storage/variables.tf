@@ -1,0 +1,11 @@
+variable "name" {
+  type = string
+}
+
+variable "kms_key_arn" {
+  type = string
+}
+
+variable "partition" {
+  type = string
+}
