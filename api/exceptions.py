@@ -31,11 +31,11 @@ def _validation_answer(exc: DjangoValidationError) -> Response:
         detail = " ".join(exc.messages) if status_code == 409 else str(INVALID_DETAIL)
     if status_code == 409:
         return Response(
-            {"detail": detail, "code": code or ErrorCode.CONFLICT, "errors": errors},
+            {"detail": detail, "code": str(code or ErrorCode.CONFLICT), "errors": errors},
             status=status.HTTP_409_CONFLICT,
         )
     return Response(
-        {"detail": detail, "code": code or ErrorCode.INVALID, "errors": errors},
+        {"detail": detail, "code": str(code or ErrorCode.INVALID), "errors": errors},
         status=status.HTTP_400_BAD_REQUEST,
     )
 
@@ -56,7 +56,11 @@ def exception_handler(exc, context):
             if isinstance(response.data, dict)
             else {"non_field_errors": response.data}
         )
-        response.data = {"detail": str(INVALID_DETAIL), "code": ErrorCode.INVALID, "errors": data}
+        response.data = {
+            "detail": str(INVALID_DETAIL),
+            "code": str(ErrorCode.INVALID),
+            "errors": data,
+        }
         return response
     if isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]
@@ -81,5 +85,8 @@ _DRF_CODES = {
 
 
 def _drf_code(code: str) -> str:
-    # Only documented codes leave the API: anything else DRF names is a refusal of input.
-    return _DRF_CODES.get(code) or (code if code in ErrorCode._value2member_map_ else "invalid")
+    # Only documented codes leave the API: anything else DRF names is a refusal of input. A
+    # plain str: every renderer (the schema view's YAML one too) must be able to write it.
+    return str(
+        _DRF_CODES.get(code) or (code if code in ErrorCode._value2member_map_ else "invalid")
+    )
