@@ -186,7 +186,7 @@ def _force_employer_fields(content: dict[str, Any], employer) -> dict[str, Any]:
     content = dict(content)
     content["employer_name"] = employer.name
     content["credit_code"] = employer.credit_code
-    for field in ("nature", "industry"):
+    for field in ("nature", "industry", "region_code"):
         if not content.get(field) and getattr(employer, field, ""):
             content[field] = getattr(employer, field)
     return content
