@@ -35,6 +35,7 @@ from core import audit
 from core.context import Actor
 from core.models import AuditLog
 from core.uploads import IMAGES, validate_upload
+from destinations import services as destinations
 from settings_per_school.selectors import get_school_settings
 
 MAX_PROOFS = 9
@@ -513,6 +514,7 @@ def review_agreement(
 def _on_signed(actor: Actor, agreement: Agreement) -> None:
     agreement.signed_at = timezone.now()
     agreement.save(update_fields=["signed_at", "updated_at"])
+    destinations.record_signed_agreement(actor=actor, agreement=agreement)  # 毕业去向 10
     links.notify(
         user=agreement.graduate.user,
         event="agreement_signed",

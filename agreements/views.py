@@ -13,7 +13,6 @@ from django_tenants.utils import schema_context
 from accounts.decorators import role_required
 from accounts.models import Role
 from agreements import links, selectors, services
-from agreements.apis import DASHBOARD_XLSX_NAME
 from agreements.content import EMPLOYER_FIELDS, SECTIONS, AgreementContentForm
 from agreements.forms import (
     AcceptForm,
@@ -27,7 +26,6 @@ from agreements.forms import (
 from agreements.models import ProofImage, State
 from core.context import actor_from_request
 from core.forms import add_service_errors
-from core.spreadsheets import xlsx_response
 from settings_per_school.selectors import get_school_settings
 from tenants.selectors import school_list
 
@@ -289,14 +287,13 @@ def proof_image(request, pk: int, proof_id: int):
 
 @role_required(*REVIEWERS)
 def dashboard(request):
-    return render(
-        request, "agreements/dashboard.html", selectors.dashboard(actor_from_request(request))
-    )
+    # The season's statistics (all graduates as the denominator) live in destinations.
+    return redirect("destinations:dashboard")
 
 
 @role_required(*REVIEWERS)
 def dashboard_export(request):
-    return xlsx_response(selectors.dashboard_xlsx(actor_from_request(request)), DASHBOARD_XLSX_NAME)
+    return redirect("destinations:dashboard-export")
 
 
 # --- platform host: employer HR ------------------------------------------------------------

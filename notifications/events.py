@@ -39,6 +39,10 @@ EVENTS: dict[str, Event] = {
         Event("agreement_signed", _("三方协议"), _("签约成功")),
         Event("termination_decided", _("解约申请"), _("已处理")),
         Event("wechat_bound", _("微信绑定"), _("绑定成功")),
+        Event("destination_approved", _("毕业去向登记"), _("审核通过")),
+        Event("destination_rejected", _("毕业去向登记"), _("审核未通过")),
+        Event("destination_recorded", _("毕业去向登记"), _("已登记")),
+        Event("destination_voided", _("毕业去向登记"), _("已作废")),
     )
 }
 

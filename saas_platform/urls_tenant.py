@@ -15,6 +15,7 @@ urlpatterns = [
     path("students/", include("students.urls")),
     path("api/v1/", include("api.urls_tenant")),
     path("agreements/", include("agreements.urls")),
+    path("destinations/", include("destinations.urls")),
     path("wechat/", include("wechat.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("employers.urls_tenant")),
