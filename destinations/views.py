@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.decorators import role_required
 from accounts.models import Role
 from core.context import actor_from_request
-from core.forms import add_service_errors
+from core.forms import add_service_errors, post_data
 from core.spreadsheets import xlsx_response
 from destinations import charts, exports, rules, selectors, services
 from destinations.forms import (
@@ -75,7 +75,7 @@ def mine(request):
     graduate = selectors.graduate_for(actor)
     if graduate is None:
         raise PermissionDenied
-    form = RegistrationForm(request.POST or None)
+    form = RegistrationForm(post_data(request))
     if request.method == "POST" and _submit(request, graduate, form):
         messages.success(request, _("已提交毕业去向登记，等待学院审核。"))
         return redirect("destinations:mine")
@@ -115,7 +115,7 @@ def review_queue(request):
 def detail(request, pk: int):
     actor = actor_from_request(request)
     record = selectors.get_destination(actor, pk)
-    form = ReviewForm(request.POST or None)
+    form = ReviewForm(post_data(request))
     if request.method == "POST":
         if actor.role not in REVIEWERS:
             raise PermissionDenied
@@ -161,7 +161,7 @@ def record_for_graduate(request, graduate_id: int):
     graduate = get_object_or_404(
         Graduate.objects.select_related("college", "major"), pk=graduate_id
     )
-    form = AdminRegistrationForm(request.POST or None)
+    form = AdminRegistrationForm(post_data(request))
     if request.method == "POST" and _submit(request, graduate, form):
         messages.success(request, _("毕业去向已登记。"))
         return redirect("destinations:record", graduate_id=graduate.pk)
@@ -211,7 +211,7 @@ def dashboard_export(request):
 @role_required(*REVIEWERS)
 def national_export(request):
     actor = actor_from_request(request)
-    form = ExportForm(request.POST or None)
+    form = ExportForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             content = exports.national_export(
@@ -236,7 +236,7 @@ def national_export(request):
 @role_required(Role.SCHOOL_ADMIN)
 def deadline(request):
     current = services.registration_settings().deadline
-    form = DeadlineForm(request.POST or None, initial={"deadline": current})
+    form = DeadlineForm(post_data(request), initial={"deadline": current})
     if request.method == "POST" and form.is_valid():
         services.set_deadline(
             actor=actor_from_request(request), deadline=form.cleaned_data["deadline"]
