@@ -91,7 +91,11 @@ def mine(request):
             "form": form,
             "current": selectors.describe(current) if current else None,
             "pending": selectors.describe(pending) if pending else None,
-            "history": [selectors.describe(d) for d in selectors.history_of(graduate)],
+            "history": [
+                selectors.describe(d)
+                for d in selectors.history_of(graduate)
+                if not d.is_current and d.status != "pending"
+            ],
             "deadline": services.deadline_for(graduate),
             "is_open": is_open,
             "signed": signed,
