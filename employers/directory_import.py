@@ -89,8 +89,10 @@ def _industry(value: str) -> str | None:
     if code in Industry.values and (len(value) == 2 or value[2] in " 　-:："):
         return code
     head = value[0].upper()
-    if head.isascii() and head.isalpha() and (
-        len(value) == 1 or not value[1].isascii() or value[1] in " 　-:："
+    if (
+        head.isascii()
+        and head.isalpha()
+        and (len(value) == 1 or not value[1].isascii() or value[1] in " 　-:：")
     ):
         code = normalize_code("unit_industry", head)
         if code in Industry.values:

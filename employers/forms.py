@@ -3,11 +3,23 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from codetables.selectors import normalize as normalize_code
 from employers.models import Industry, Nature
 from employers.services import EDITABLE_FIELDS
 from employers.widgets import EmployerAutocompleteInput
 
 ORG_FIELDS = EDITABLE_FIELDS
+
+
+class CodeChoiceField(forms.ChoiceField):
+    """A national code; the old vocabulary (private, I …) from older clients is read as its code."""
+
+    def __init__(self, *args, table: str, **kwargs) -> None:
+        self.table = table
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        return normalize_code(self.table, super().to_python(value))
 
 
 def _org_fields() -> dict[str, forms.Field]:
@@ -19,11 +31,12 @@ def _org_fields() -> dict[str, forms.Field]:
             help_text=_("18 位，见营业执照"),
             widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
         ),
-        "nature": forms.ChoiceField(
-            label=_("单位性质"), choices=[("", "——请选择——"), *Nature.choices]
+        "nature": CodeChoiceField(
+            label=_("单位性质"), choices=[("", "——请选择——"), *Nature.choices], table="unit_nature"
         ),
-        "industry": forms.ChoiceField(
+        "industry": CodeChoiceField(
             label=_("所属行业"),
+            table="unit_industry",
             choices=[("", "——请选择——")]
             + [(value, f"{value} {label}") for value, label in Industry.choices],
         ),
@@ -142,11 +155,15 @@ class EmployerLookupForm(forms.Form):
         ),
     )
     credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=30, required=False)
-    nature = forms.ChoiceField(
-        label=_("单位性质"), choices=[("", "——")] + list(Nature.choices), required=False
+    nature = CodeChoiceField(
+        label=_("单位性质"),
+        choices=[("", "——")] + list(Nature.choices),
+        required=False,
+        table="unit_nature",
     )
-    industry = forms.ChoiceField(
+    industry = CodeChoiceField(
         label=_("所属行业"),
+        table="unit_industry",
         choices=[("", "——")] + [(v, f"{v} {label}") for v, label in Industry.choices],
         required=False,
     )

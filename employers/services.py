@@ -571,6 +571,12 @@ def import_directory(
             new = []
             tally: tuple[list, list] = ([], [])
             for row in chunk:
+                # 单位性质/行业代码, whichever vocabulary the caller used.
+                row = {
+                    **row,
+                    "nature": normalize_code("unit_nature", row["nature"]),
+                    "industry": normalize_code("unit_industry", row["industry"]),
+                }
                 employer = existing.get(row["credit_code"])
                 before = _search_state(employer) if employer else ((), None)
                 if employer is None:

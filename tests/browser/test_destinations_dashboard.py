@@ -1,0 +1,85 @@
+"""The statistics dashboard's charts in a real Chromium, on a desktop and on a phone."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.agreements import factories as f
+from tests.browser.conftest import PHONE, url
+from tests.destinations import season as known_season
+from tests.utils import ADMIN_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture(autouse=True)
+def _close_connections_after():
+    yield
+    from django.db import connections
+
+    connections.close_all()
+
+
+@pytest.fixture
+def season(committed_school):
+    employer = f.make_employer("湘江智能科技有限公司")
+    try:
+        yield known_season.build(committed_school, employer)
+    finally:
+        f.remove_employers([employer])
+
+
+def _login(page, school, port):
+    page.goto(url(school, port, "/accounts/login/"))
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", ADMIN_PASSWORD)
+    page.click("main button[type=submit]")
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_dashboard_charts(season, live_server_port, browser, device, tmp_path):
+    options = DESKTOP if device == "desktop" else PHONE
+    context = browser.new_context(**options, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        _login(page, season.tenant, live_server_port)
+        page.goto(url(season.tenant, live_server_port, "/destinations/dashboard/"))
+        width = options["viewport"]["width"]
+        assert page.locator("#total-rate").inner_text() == "25.0%"
+        charts = page.locator("svg.chart")
+        assert charts.count() == 4
+        for i in range(4):
+            chart = charts.nth(i)
+            chart.scroll_into_view_if_needed()
+            assert chart.is_visible()
+            box = chart.bounding_box()
+            # Scaled to the card: wide enough to read, never wider than the screen.
+            assert 0.6 * min(width, 720) < box["width"] <= width
+        bars = page.locator("#chart-rates rect.bar")
+        assert bars.count() == 4  # every college, the empty one included
+        widths = {
+            page.locator("#chart-rates text").nth(3 + 2 * i).inner_text(): bars.nth(i).bounding_box()[
+                "width"
+            ]
+            for i in range(4)
+        }
+        rates = {
+            name: float(bars.nth(i).get_attribute("data-rate") or 0)
+            for i, name in enumerate(widths)
+        }
+        assert sorted(rates.values()) == pytest.approx(sorted([6 / 16, 3 / 14, 1 / 10, 0]), abs=1e-3)
+        # the longest bar is the best rate (计算机学院, 37.5 %)
+        best = max(widths, key=widths.get)
+        assert best.startswith("计算机")
+        assert page.locator("#chart-curve path.line").get_attribute("data-points") == "1"
+        codes = page.locator("#chart-codes rect.bar")
+        assert codes.count() == 19  # 18 codes of the table and 未登记
+        assert "801 研究生" in page.locator("#chart-codes").inner_text()
+        # The page itself never scrolls sideways (the wide table scrolls in its own box).
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        page.screenshot(path=str(tmp_path / f"dashboard-{device}.png"), full_page=True)
+    finally:
+        context.close()
