@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format system-deps browser-deps bench bench-tenants bench-roster bench-directory bench-notify bench-agreements clean-data
+.PHONY: run test lint format system-deps browser-deps bench bench-tenants bench-roster bench-directory bench-notify bench-agreements bench-dashboard clean-data
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,7 +35,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: bench-tenants bench-roster bench-directory bench-notify bench-agreements
+bench: bench-tenants bench-roster bench-directory bench-notify bench-agreements bench-dashboard
 
 bench-tenants: $(STAMP)
 	$(PY) bench/bench_tenants.py $(BENCH_ARGS)
@@ -54,3 +54,7 @@ clean-data:
 
 bench-agreements: $(STAMP)
 	timeout 3600 $(PY) bench/agreements.py $(BENCH_ARGS)
+
+# Statistics dashboard and national export of a 20,000-graduate school (BENCH_ARGS="--graduates 2000").
+bench-dashboard: $(STAMP)
+	timeout 1800 $(PY) bench/dashboard.py $(BENCH_ARGS)

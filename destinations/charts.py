@@ -49,7 +49,8 @@ def rate_bars(rows: list[tuple[str, float | None]], *, label: str) -> SafeString
             f'<text x="{left - 8}" y="{y + bar - 5}" {FONT} text-anchor="end">'
             f"{escape(name[:12])}</text>"
             f'<rect class="bar" x="{left}" y="{y}" width="{w:.1f}" height="{bar}" rx="3" '
-            f'fill="{BRAND}" data-rate="{"" if rate is None else f"{rate:.4f}"}"/>'
+            f'fill="{BRAND}" data-label="{escape(name)}" '
+            f'data-rate="{"" if rate is None else f"{rate:.4f}"}"/>'
             f'<text x="{left + w + 6:.1f}" y="{y + bar - 5}" {FONT}>{_percent(rate)}</text>'
         )
     return _svg(width, height, "".join(parts), label, "rates")

@@ -61,19 +61,24 @@ def test_dashboard_charts(season, live_server_port, browser, device, tmp_path):
         bars = page.locator("#chart-rates rect.bar")
         assert bars.count() == 4  # every college, the empty one included
         widths = {
-            page.locator("#chart-rates text").nth(3 + 2 * i).inner_text(): bars.nth(i).bounding_box()[
+            bars.nth(i).get_attribute("data-label"): (bars.nth(i).bounding_box() or {"width": 0})[
                 "width"
             ]
             for i in range(4)
         }
         rates = {
-            name: float(bars.nth(i).get_attribute("data-rate") or 0)
-            for i, name in enumerate(widths)
+            bars.nth(i).get_attribute("data-label"): float(
+                bars.nth(i).get_attribute("data-rate") or 0
+            )
+            for i in range(4)
         }
-        assert sorted(rates.values()) == pytest.approx(sorted([6 / 16, 3 / 14, 1 / 10, 0]), abs=1e-3)
+        assert rates == pytest.approx(
+            {"计算机学院": 6 / 16, "外国语学院": 3 / 14, "艺术学院": 1 / 10, "体育学院": 0},
+            abs=1e-3,
+        )
         # the longest bar is the best rate (计算机学院, 37.5 %)
-        best = max(widths, key=widths.get)
-        assert best.startswith("计算机")
+        assert max(widths, key=widths.get) == "计算机学院"
+        assert widths["体育学院"] == 0
         assert page.locator("#chart-curve path.line").get_attribute("data-points") == "1"
         codes = page.locator("#chart-codes rect.bar")
         assert codes.count() == 19  # 18 codes of the table and 未登记
