@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 BRAND = "#c0392b"
 MUTED = "#8a94a6"
 GRID = "#e5e8ef"
-FONT = 'font-family="sans-serif" font-size="12"'
+FONT = 'font-family="sans-serif" font-size="13"'
 
 
 def _svg(width: int, height: int, body: str, label: str, css_class: str) -> SafeString:
@@ -31,9 +31,9 @@ def _percent(rate: float | None) -> str:
 
 def rate_bars(rows: list[tuple[str, float | None]], *, label: str) -> SafeString:
     """One horizontal bar per row (a rate between 0 and 1), its percentage at its end."""
-    width, left, bar, gap = 640, 150, 18, 10
+    width, left, bar, gap = 400, 104, 18, 10
     height = max(1, len(rows)) * (bar + gap) + 24
-    span = width - left - 70
+    span = width - left - 56
     parts = []
     for x in (0, 0.5, 1):
         gx = left + span * x
@@ -47,7 +47,7 @@ def rate_bars(rows: list[tuple[str, float | None]], *, label: str) -> SafeString
         w = span * (rate or 0)
         parts.append(
             f'<text x="{left - 8}" y="{y + bar - 5}" {FONT} text-anchor="end">'
-            f"{escape(name[:12])}</text>"
+            f"{escape(name[:7])}</text>"
             f'<rect class="bar" x="{left}" y="{y}" width="{w:.1f}" height="{bar}" rx="3" '
             f'fill="{BRAND}" data-label="{escape(name)}" '
             f'data-rate="{"" if rate is None else f"{rate:.4f}"}"/>'
@@ -58,17 +58,17 @@ def rate_bars(rows: list[tuple[str, float | None]], *, label: str) -> SafeString
 
 def count_bars(rows: list[tuple[str, int]], *, label: str) -> SafeString:
     """Counts as horizontal bars (destinations by code)."""
-    width, left, bar, gap = 640, 190, 16, 8
+    width, left, bar, gap = 400, 150, 16, 8
     height = max(1, len(rows)) * (bar + gap) + 8
     top = max([n for _name, n in rows] + [1])
-    span = width - left - 60
+    span = width - left - 40
     parts = []
     for i, (name, n) in enumerate(rows):
         y = 4 + i * (bar + gap)
         w = span * n / top
         parts.append(
             f'<text x="{left - 8}" y="{y + bar - 4}" {FONT} text-anchor="end">'
-            f"{escape(name[:16])}</text>"
+            f"{escape(name[:10])}</text>"
             f'<rect class="bar" x="{left}" y="{y}" width="{w:.1f}" height="{bar}" rx="3" '
             f'fill="{BRAND}" opacity="{0.45 if n == 0 else 1}" data-count="{n}"/>'
             f'<text x="{left + w + 6:.1f}" y="{y + bar - 4}" {FONT}>{n}</text>'
@@ -78,7 +78,7 @@ def count_bars(rows: list[tuple[str, int]], *, label: str) -> SafeString:
 
 def curve(points: list[tuple[datetime.date, int]], *, label: str, total: int) -> SafeString:
     """The cumulative signing curve over the season, against all graduates."""
-    width, height, left, bottom, top_pad = 640, 240, 48, 28, 12
+    width, height, left, bottom, top_pad = 400, 200, 44, 28, 12
     plot_w, plot_h = width - left - 16, height - bottom - top_pad
     top = max(total, max((n for _d, n in points), default=0), 1)
     parts = [

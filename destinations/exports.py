@@ -16,8 +16,9 @@ from accounts.models import Role
 from core import audit
 from core.context import Actor
 from core.masking import mask_id_number
-from destinations import selectors
+from destinations import fastxlsx, selectors
 from destinations.models import Destination
+from students.models import EducationLevel, Gender
 
 # The national column order (考生号 first; the obsolete 报到证 columns are gone).
 NATIONAL_COLUMNS = [
@@ -72,56 +73,80 @@ def national_export(*, actor: Actor, full_id_numbers: bool = False, password: st
             raise ValidationError(
                 {"password": [_("密码不正确：导出完整身份证号前请重新输入登录密码。")]}
             )
+    genders = {k: str(v) for k, v in Gender.choices}
+    levels = {k: str(v) for k, v in EducationLevel.choices}
     graduates = (
         selectors.visible_graduates(actor)
-        .select_related("college", "major")
         .order_by("college_id", "major_id", "student_number")
+        .values_list(
+            "pk",
+            "name",
+            "id_number",
+            "gender",
+            "ethnicity",
+            "student_number",
+            "education_level",
+            "college__name",
+            "major__name",
+            "graduation_year",
+        )
     )
     current = {
-        d.graduate_id: d
-        for d in Destination.objects.filter(
+        row[0]: row[1:]
+        for row in Destination.objects.filter(
             is_current=True, graduate__college__in=selectors.visible_colleges(actor)
+        ).values_list(
+            "graduate_id",
+            "code",
+            "credit_code",
+            "employer_name",
+            "nature",
+            "industry",
+            "region_code",
+            "job_category",
         )
     }
-    book = _workbook()
-    sheet = book.create_sheet(_("毕业去向"))
-    sheet.append(NATIONAL_COLUMNS)
+    empty = ("",) * 7
     count = 0
-    for g in graduates.iterator(chunk_size=2000):
-        d = current.get(g.pk)
-        id_number = g.id_number if full_id_numbers else mask_id_number(g.id_number)
-        sheet.append(
-            [
-                _cell(value)
-                for value in (
-                    "",  # 考生号: the roster does not carry it yet
-                    g.name,
-                    id_number,
-                    g.get_gender_display(),
-                    g.ethnicity,
-                    g.student_number,
-                    g.get_education_level_display(),
-                    g.college.name,
-                    g.major.name,
-                    g.graduation_year,
-                    d.code if d else "",
-                    d.credit_code if d else "",
-                    d.employer_name if d else "",
-                    d.nature if d else "",
-                    d.industry if d else "",
-                    d.region_code if d else "",
-                    d.job_category if d else "",
-                )
+
+    def rows():
+        nonlocal count
+        yield NATIONAL_COLUMNS
+        for (
+            pk,
+            name,
+            id_number,
+            gender,
+            ethnicity,
+            number,
+            level,
+            college,
+            major,
+            year,
+        ) in graduates.iterator(chunk_size=5000):
+            count += 1
+            yield [
+                "",  # 考生号: the roster does not carry it yet
+                name,
+                id_number if full_id_numbers else mask_id_number(id_number),
+                genders.get(gender, gender),
+                ethnicity,
+                number,
+                levels.get(level, level),
+                college,
+                major,
+                year,
+                *current.get(pk, empty),
             ]
-        )
-        count += 1
+
+    content = fastxlsx.workbook(_("毕业去向"), rows())
     audit.record(
         actor,
         "destination.personal_data_export",
         target_type="destinations.export",
         data={"rows": count, "full_id_numbers": full_id_numbers, "kind": "national"},
     )
-    return _bytes(book)
+    return content
 
 
 RATE_FORMAT = "0.0%"
