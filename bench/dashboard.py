@@ -73,7 +73,13 @@ def setup(graduates: int, seed: int) -> tuple:
     )
     versions = {
         t: current_version(t)
-        for t in ("graduation_destination", "unit_nature", "unit_industry", "job_category", "region")
+        for t in (
+            "graduation_destination",
+            "unit_nature",
+            "unit_industry",
+            "job_category",
+            "region",
+        )
     }
     with schema_context(school.schema_name):
         admin = User.objects.get(username="admin")
@@ -172,7 +178,7 @@ def setup(graduates: int, seed: int) -> tuple:
             )
         Destination.objects.bulk_create(records, batch_size=5000)
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
     print(
         f"season built in {time.perf_counter() - t0:.0f} s: {len(signed)} signed, "
         f"{len(review)} in review, {len(other)} other destinations",

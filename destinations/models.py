@@ -77,7 +77,11 @@ class Destination(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["is_current", "code"], name="dest_current_code"),
+            models.Index(
+                fields=["graduate", "code"],
+                condition=Q(is_current=True),
+                name="dest_current_graduate_code",
+            ),
             models.Index(fields=["status", "created_at"], name="dest_status_created"),
         ]
 

@@ -10,11 +10,9 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -25,9 +23,7 @@ from core.context import Actor
 from core.models import AuditLog
 from destinations import rules
 from destinations.models import Destination, Status
-from students.models import College, Graduate, Major, VerificationState
-
-REVIEW_STATES = ("submitted", "college_review", "school_review")
+from students.models import College, Graduate, Major
 
 
 def visible_colleges(actor: Actor) -> QuerySet[College]:
@@ -192,50 +188,67 @@ def _category_of_codes(codes) -> dict[str, str]:
     return {code: codetables.category_of(code) for code in codes}
 
 
+# One pass over the roster: each graduate's major, 生源 state, signed / in-review agreement and
+# current destination code, grouped. Hash joins over the three tables (no per-graduate probes).
+_FIGURES_SQL = """
+WITH a AS (
+    SELECT graduate_id,
+           bool_or(state = 'signed') AS signed,
+           bool_or(state IN ('submitted', 'college_review', 'school_review')) AS in_review
+    FROM agreements_agreement
+    WHERE state IN ('signed', 'submitted', 'college_review', 'school_review')
+    GROUP BY graduate_id
+)
+SELECT g.major_id, g.state = 'approved', coalesce(a.signed, false),
+       coalesce(a.in_review, false), d.code, count(*)
+FROM students_graduate g
+LEFT JOIN a ON a.graduate_id = g.id
+LEFT JOIN destinations_destination d ON d.graduate_id = g.id AND d.is_current
+WHERE %(all)s OR g.college_id = ANY(%(colleges)s)
+GROUP BY 1, 2, 3, 4, 5
+"""
+_CURVE_SQL = """
+SELECT (a.signed_at AT TIME ZONE %(tz)s)::date AS day, count(*)
+FROM agreements_agreement a
+WHERE a.state = 'signed' AND a.signed_at IS NOT NULL
+  AND (%(all)s OR a.graduate_id IN (
+        SELECT id FROM students_graduate WHERE college_id = ANY(%(colleges)s)))
+GROUP BY 1 ORDER BY 1
+"""
+
+
+def _rows(sql: str, params: dict) -> list[tuple]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def statistics(actor: Actor) -> dict[str, Any]:
     """By college (each with its majors), the total row, by code and the signing curve."""
-    from agreements.models import Agreement
-
     colleges = list(visible_colleges(actor))
     college_ids = [c.pk for c in colleges]
+    params = {"all": actor.role == Role.SCHOOL_ADMIN, "colleges": college_ids}
     majors = list(Major.objects.filter(college_id__in=college_ids).order_by("college_id", "name"))
     per_major: dict[int, Figures] = defaultdict(Figures)
-    graduates = Graduate.objects.filter(college_id__in=college_ids)
-    for major_id, n, approved in (
-        graduates.values_list("major_id")
-        .annotate(n=Count("id"), approved=Count("id", filter=Q(state=VerificationState.APPROVED)))
-        .order_by()
-    ):
-        per_major[major_id].graduates = n
-        per_major[major_id].approved = approved
-    agreements = Agreement.objects.filter(graduate__college_id__in=college_ids)
-    for major_id, state, n in (
-        agreements.filter(state__in=("signed", *REVIEW_STATES))
-        .values_list("graduate__major_id", "state")
-        .annotate(n=Count("graduate_id", distinct=True))
-        .order_by()
-    ):
-        if state == "signed":
-            per_major[major_id].signed += n
-        else:
-            per_major[major_id].in_review += n
-    current = list(
-        Destination.objects.filter(is_current=True, graduate__college_id__in=college_ids)
-        .values_list("graduate__major_id", "code")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    categories = _category_of_codes({code for _m, code, _n in current})
-    for major_id, code, n in current:
+    grouped = _rows(_FIGURES_SQL, params)
+    categories = _category_of_codes({code for *_rest, code, _n in grouped if code})
+    for major_id, approved, signed, in_review, code, n in grouped:
         figures = per_major[major_id]
-        figures.by_code[code] = figures.by_code.get(code, 0) + n
-        category = categories.get(code)
-        if category == rules.EMPLOYED:
-            figures.employed += n
-        elif category == rules.FURTHER_STUDY:
-            figures.further_study += n
-        else:
-            figures.unplaced += n
+        figures.graduates += n
+        figures.approved += n if approved else 0
+        figures.signed += n if signed else 0
+        figures.in_review += n if in_review and not signed else 0
+        if code:
+            figures.by_code[code] = figures.by_code.get(code, 0) + n
+            category = categories.get(code)
+            if category == rules.EMPLOYED:
+                figures.employed += n
+            elif category == rules.FURTHER_STUDY:
+                figures.further_study += n
+            else:
+                figures.unplaced += n
 
     rows = []
     total = Figures()
@@ -262,7 +275,7 @@ def statistics(actor: Actor) -> dict[str, Any]:
         "rows": rows,
         "total": Row(label=_("合计"), figures=total),
         "by_code": by_code(total),
-        "curve": signing_curve(agreements),
+        "curve": signing_curve(params),
     }
 
 
@@ -281,18 +294,10 @@ def by_code(total: Figures) -> list[dict[str, Any]]:
     return out
 
 
-def signing_curve(agreements) -> list[tuple[datetime.date, int]]:
+def signing_curve(params: dict) -> list[tuple[datetime.date, int]]:
     """(day, graduates signed by the end of that day), for agreements signed now."""
-    tz = ZoneInfo(settings.TIME_ZONE)
-    daily = (
-        agreements.filter(state="signed", signed_at__isnull=False)
-        .annotate(day=TruncDate("signed_at", tzinfo=tz))
-        .values_list("day")
-        .annotate(n=Count("id"))
-        .order_by("day")
-    )
     out, running = [], 0
-    for day, n in daily:
+    for day, n in _rows(_CURVE_SQL, {**params, "tz": settings.TIME_ZONE}):
         running += n
         out.append((day, running))
     return out
