@@ -71,9 +71,19 @@ def set_deadline(*, actor: Actor, deadline: datetime.date | None) -> Registratio
 
 
 def _lock_graduate(graduate_id: int) -> Graduate:
+    # Only the graduate's row: locking the joined college would queue a whole college.
     return (
-        Graduate.objects.select_for_update().select_related("user", "college").get(pk=graduate_id)
+        Graduate.objects.select_for_update(of=("self",))
+        .select_related("user", "college")
+        .get(pk=graduate_id)
     )
+
+
+def _school_user(actor: Actor):
+    """The actor as a user of this school's schema (an employer's id would point elsewhere)."""
+    if actor.user_id and actor.role in (Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN, Role.GRADUATE):
+        return actor.user
+    return None
 
 
 def _current(graduate: Graduate) -> Destination | None:
@@ -171,7 +181,7 @@ def record_signed_agreement(*, actor: Actor, agreement) -> Destination:
         industry=codetables.normalize(files.INDUSTRY, content.get("industry")),
         region_code=region or "",
         job_category=codetables.normalize(files.JOB, content.get("job_category")),
-        created_by=actor.user if actor.user_id else None,
+        created_by=_school_user(actor),
         decided_at=timezone.now(),
     )
     _save(record)
@@ -212,7 +222,7 @@ def void_for_termination(*, actor: Actor, agreement, reason: str = "") -> Destin
         source=Source.SYSTEM,
         is_current=True,
         remark=reason[:500],
-        created_by=actor.user if actor.user_id else None,
+        created_by=_school_user(actor),
         decided_at=timezone.now(),
     )
     _save(waiting)
@@ -340,7 +350,7 @@ def review(*, actor: Actor, destination_id: int, approve: bool, reason: str = ""
     with transaction.atomic():
         graduate = _lock_graduate(graduate_id)
         record = (
-            Destination.objects.select_for_update()
+            Destination.objects.select_for_update(of=("self",))
             .select_related("graduate")
             .get(pk=destination_id)
         )
