@@ -277,3 +277,35 @@ def test_schema_isolation_of_records(cast, school_b):
         )
     with schema_context(school_b.schema_name):
         assert not Destination.objects.exists()
+
+
+def test_the_api_registers_reviews_and_counts(cast):
+    from tests.agreements.test_http import _grad, _post, _staff
+
+    graduate = cast.graduates[2]
+    with f.in_school(cast.tenant):
+        _open_season(cast)
+    grad = _grad(cast, graduate)
+    me = grad.get("/api/v1/destinations/me").json()
+    assert me["current"] is None and me["open"] is True
+    assert {c["code"] for c in me["codes"]} >= {"801", "75", "70"} and "10" not in {
+        c["code"] for c in me["codes"]
+    }
+    bad = grad.post("/api/v1/destinations/me", {"code": "801", "employer_name": "湖南大学"})
+    assert bad.status_code == 400 and "proof" in bad.json()["errors"]
+    r = grad.post(
+        "/api/v1/destinations/me",
+        {"code": "801", "employer_name": "湖南大学", "proof": [f.png_upload()]},
+    )
+    assert r.status_code == 201, r.content
+    pk = r.json()["id"]
+    assert r.json()["status"] == "pending" and r.json()["code_name"] == "研究生"
+    assert grad.get("/api/v1/destinations/statistics").status_code == 403
+    college = _staff(cast, cast.college_admins[0])
+    assert [d["id"] for d in college.get("/api/v1/destinations/review-queue").json()] == [pk]
+    r = _post(college, f"/api/v1/destinations/{pk}/review", {"approve": True})
+    assert r.status_code == 200 and r.json()["is_current"] is True
+    stats = college.get("/api/v1/destinations/statistics").json()
+    assert [c["college"] for c in stats["by_college"]] == ["计算机学院"]
+    assert stats["total"]["further_study"] == 1 and stats["total"]["graduates"] == 3
+    assert stats["total"]["placed_rate"] == pytest.approx(1 / 3)
