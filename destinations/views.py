@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
@@ -31,19 +29,16 @@ STATS_XLSX_NAME = "destination-statistics.xlsx"
 NATIONAL_XLSX_NAME = "graduate-destinations.xlsx"
 
 
-def _requirements_json() -> str:
-    return json.dumps(
-        {
-            r.code: {
-                "fields": list(r.fields),
-                "proof": r.proof,
-                "labels": {f: r.label(f) for f in r.fields},
-            }
-            for r in rules.registrable_codes()
+def _requirements() -> dict:
+    """Each code's fields, their labels and the proof, for the form's script (json_script)."""
+    return {
+        r.code: {
+            "fields": list(r.fields),
+            "proof": r.proof,
+            "labels": {f: r.label(f) for f in r.fields},
         }
-        | {"10": {"fields": list(rules.FIELDS), "proof": "", "labels": {}}},
-        ensure_ascii=False,
-    )
+        for r in rules.registrable_codes()
+    } | {"10": {"fields": list(rules.FIELDS), "proof": "", "labels": {}}}
 
 
 def _submit(request, graduate: Graduate, form) -> bool:
@@ -100,7 +95,7 @@ def mine(request):
             "is_open": is_open,
             "signed": signed,
             "can_register": is_open and pending is None and not signed,
-            "requirements": _requirements_json(),
+            "requirements": _requirements(),
         },
     )
 
@@ -176,7 +171,7 @@ def record_for_graduate(request, graduate_id: int):
         {
             "graduate": graduate,
             "form": form,
-            "requirements": _requirements_json(),
+            "requirements": _requirements(),
             "current": selectors.describe(current) if current else None,
             "history": [selectors.describe(d) for d in selectors.history_of(graduate)],
         },

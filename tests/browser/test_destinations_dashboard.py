@@ -88,3 +88,47 @@ def test_dashboard_charts(season, live_server_port, browser, device, tmp_path):
         page.screenshot(path=str(tmp_path / f"dashboard-{device}.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_a_graduate_registers_801_on_a_phone(committed_school, live_server_port, phone, tmp_path):
+    import datetime
+
+    from django.utils import timezone
+    from django_tenants.utils import schema_context
+
+    from destinations import services
+    from destinations.models import Destination
+
+    cast = f.build_school(committed_school, graduates=1, prefix="2024")
+    graduate = cast.graduates[0]
+    with schema_context(committed_school.schema_name):
+        services.set_deadline(
+            actor=cast.admin_actor(), deadline=timezone.localdate() + datetime.timedelta(days=30)
+        )
+    letter = tmp_path / "录取通知书.png"
+    letter.write_bytes(f.png_bytes())
+    phone.goto(url(committed_school, live_server_port, "/accounts/login/"))
+    phone.fill("#id_username", graduate.student_number)
+    phone.fill("#id_password", f.GRADUATE_PASSWORD)
+    phone.click("main button[type=submit]")
+    phone.goto(url(committed_school, live_server_port, "/destinations/"))
+    assert "尚未登记毕业去向" in phone.content()
+    phone.select_option("#id_code", "801")
+    # Only what 801 asks for: the school's name and the admission letter.
+    assert phone.locator('[data-field="credit_code"]').is_hidden()
+    assert phone.locator('[data-field="nature"]').is_hidden()
+    assert phone.locator('label[for="id_employer_name"]').inner_text().startswith("录取院校名称")
+    assert "录取通知书" in phone.locator("#proof-kind").inner_text()
+    phone.select_option("#id_code", "75")
+    assert phone.locator('[data-field="credit_code"]').is_visible()
+    assert "营业执照" in phone.locator("#proof-kind").inner_text()
+    phone.select_option("#id_code", "801")
+    phone.fill("#id_employer_name", "湖南大学")
+    phone.set_input_files("#id_proof", str(letter))
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    phone.click("#destination-form button[type=submit]")
+    phone.wait_for_selector("text=已提交毕业去向登记")
+    assert "待院系审核" in phone.content() and "湖南大学" in phone.content()
+    with schema_context(committed_school.schema_name):
+        record = Destination.objects.get(graduate=graduate)
+        assert record.code == "801" and record.proofs.count() == 1
