@@ -155,6 +155,17 @@ def proof(request, pk: int, proof_id: int):
 
 
 @role_required(Role.SCHOOL_ADMIN)
+def find_graduate(request):
+    """学号 → that graduate's destination page (school admins record and correct there)."""
+    number = (request.GET.get("student_number") or "").strip()
+    graduate = Graduate.objects.filter(student_number=number).first() if number else None
+    if graduate is None:
+        messages.error(request, _("未找到学号为“%(number)s”的毕业生。") % {"number": number})
+        return redirect("destinations:dashboard")
+    return redirect("destinations:record", graduate_id=graduate.pk)
+
+
+@role_required(Role.SCHOOL_ADMIN)
 def record_for_graduate(request, graduate_id: int):
     """A school admin records or corrects a graduate's destination (also after the deadline)."""
     graduate = get_object_or_404(

@@ -309,3 +309,35 @@ def test_the_api_registers_reviews_and_counts(cast):
     assert [c["college"] for c in stats["by_college"]] == ["计算机学院"]
     assert stats["total"]["further_study"] == 1 and stats["total"]["graduates"] == 3
     assert stats["total"]["placed_rate"] == pytest.approx(1 / 3)
+
+
+def test_a_school_admin_finds_a_graduate_and_records_after_the_deadline(cast):
+    from tests.utils import ADMIN_PASSWORD
+
+    graduate = cast.graduates[0]
+    with f.in_school(cast.tenant):
+        services.set_deadline(
+            actor=cast.admin_actor(), deadline=timezone.localdate() - datetime.timedelta(days=1)
+        )
+    admin = logged_in_client(cast.tenant, "admin", ADMIN_PASSWORD)
+    r = admin.get("/destinations/graduates/", {"student_number": graduate.student_number})
+    assert r.status_code == 302 and r["Location"] == f"/destinations/graduates/{graduate.pk}/"
+    missing = admin.get("/destinations/graduates/", {"student_number": "nobody"}, follow=True)
+    assert "未找到学号" in missing.content.decode()
+    r = admin.post(
+        f"/destinations/graduates/{graduate.pk}/",
+        {
+            "code": "11",
+            "employer_name": "长沙某某有限公司",
+            "credit_code": f.credit_code(),
+            "nature": "39",
+            "industry": "62",
+            "region_code": "430100",
+            "job_category": "13",
+        },
+    )
+    assert r.status_code == 302
+    with f.in_school(cast.tenant):
+        assert selectors.current_of(graduate).code == "11"
+    college = logged_in_client(cast.tenant, cast.college_admins[0].username, f.STAFF_PASSWORD)
+    assert college.get(f"/destinations/graduates/{graduate.pk}/").status_code == 403
