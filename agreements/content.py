@@ -15,27 +15,22 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from codetables import selectors as codetables
+from codetables.files import INDUSTRY, JOB, NATURE, REGION
 from core.forms import EMPTY_CHOICE
 from employers.credit_code import normalize_credit_code, validate_credit_code
-from employers.models import Industry, Nature
 
 POSTCODE_RE = re.compile(r"^\d{6}$")
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 
-# The directory's vocabularies, so a 云 entry fills the employer section as it is.
-NATURE_CHOICES = [EMPTY_CHOICE, *Nature.choices]
-INDUSTRY_CHOICES = [EMPTY_CHOICE, *Industry.choices]
-JOB_CATEGORY_CHOICES = [
-    EMPTY_CHOICE,
-    ("engineering", _l("工程技术人员")),
-    ("education", _l("教学人员")),
-    ("health", _l("卫生专业技术人员")),
-    ("finance", _l("金融业务人员")),
-    ("business", _l("商业和服务业人员")),
-    ("office", _l("办事人员和有关人员")),
-    ("production", _l("生产和运输设备操作人员")),
-    ("other", _l("其他人员")),
-]
+# The national code tables (codetables): 单位性质代码, 单位行业代码, 工作职位类别代码 — the same
+# codes the directory stores, so a 云 entry fills the employer section as it is.
+CODED_FIELDS = {"nature": NATURE, "industry": INDUSTRY, "job_category": JOB}
+
+
+def _coded_choices(table: str):
+    return lambda: [EMPTY_CHOICE, *codetables.choices(table)]
+
 
 SECTIONS: list[tuple[str, Any, list[str]]] = [
     (
@@ -61,6 +56,7 @@ SECTIONS: list[tuple[str, Any, list[str]]] = [
             "nature",
             "industry",
             "employer_address",
+            "region_code",
             "contact_name",
             "contact_phone",
         ],
@@ -80,7 +76,14 @@ SECTIONS: list[tuple[str, Any, list[str]]] = [
     ("other", _l("其他约定"), ["other_terms"]),
 ]
 FIELD_ORDER = [name for _key, _label, names in SECTIONS for name in names]
-EMPLOYER_FIELDS = ["employer_name", "credit_code", "nature", "industry", "employer_address"]
+EMPLOYER_FIELDS = [
+    "employer_name",
+    "credit_code",
+    "nature",
+    "industry",
+    "employer_address",
+    "region_code",
+]
 
 
 def _credit_code_validator(value: str) -> None:
@@ -89,7 +92,7 @@ def _credit_code_validator(value: str) -> None:
 
 class AgreementContentForm(forms.Form):
     position = forms.CharField(label=_l("岗位名称"), max_length=100)
-    job_category = forms.ChoiceField(label=_l("岗位类别"), choices=JOB_CATEGORY_CHOICES)
+    job_category = forms.ChoiceField(label=_l("岗位类别"), choices=_coded_choices(JOB))
     work_province = forms.CharField(label=_l("工作省份"), max_length=30)
     work_city = forms.CharField(label=_l("工作城市"), max_length=30)
     monthly_salary = forms.IntegerField(label=_l("月薪（元）"), min_value=0, max_value=1_000_000)
@@ -102,9 +105,15 @@ class AgreementContentForm(forms.Form):
     credit_code = forms.CharField(
         label=_l("统一社会信用代码"), max_length=30, validators=[_credit_code_validator]
     )
-    nature = forms.ChoiceField(label=_l("单位性质"), choices=NATURE_CHOICES)
-    industry = forms.ChoiceField(label=_l("单位行业"), choices=INDUSTRY_CHOICES)
+    nature = forms.ChoiceField(label=_l("单位性质"), choices=_coded_choices(NATURE))
+    industry = forms.ChoiceField(label=_l("单位行业"), choices=_coded_choices(INDUSTRY))
     employer_address = forms.CharField(label=_l("单位地址"), max_length=200)
+    region_code = forms.CharField(
+        label=_l("单位所在地代码"),
+        max_length=6,
+        required=False,
+        help_text=_l("6 位行政区划代码；不填则按工作省份和城市填写"),
+    )
     contact_name = forms.CharField(label=_l("联系人"), max_length=50)
     contact_phone = forms.CharField(label=_l("联系电话"), max_length=20)
     archive_moves = forms.BooleanField(label=_l("档案是否转入单位"), required=False)
@@ -119,6 +128,12 @@ class AgreementContentForm(forms.Form):
 
     def clean_credit_code(self) -> str:
         return normalize_credit_code(self.cleaned_data["credit_code"])
+
+    def clean_region_code(self) -> str:
+        code = (self.cleaned_data.get("region_code") or "").strip()
+        if code and codetables.table(REGION).get(code) is None:
+            raise ValidationError(_("单位所在地代码应为有效的 6 位行政区划代码（GB/T 2260）。"))
+        return code
 
     def clean_contact_phone(self) -> str:
         phone = self.cleaned_data["contact_phone"].strip()
@@ -137,6 +152,10 @@ class AgreementContentForm(forms.Form):
             self.add_error("archive_postcode", _("邮编应为 6 位数字。"))
         if data.get("hukou_moves") and not data.get("hukou_address"):
             self.add_error("hukou_address", _("户口迁移时，请填写迁往地址。"))
+        if not data.get("region_code") and data.get("work_province"):
+            data["region_code"] = codetables.region_code_for(
+                data.get("work_province"), data.get("work_city")
+            )
         return data
 
 
@@ -156,6 +175,9 @@ def _as_form_data(data: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for name in FIELD_ORDER:
         value = data.get(name)
+        if name in CODED_FIELDS and isinstance(value, str):
+            # Old vocabulary keys (private, I, engineering …) still arrive from older clients.
+            value = codetables.normalize(CODED_FIELDS[name], value)
         if value is None:
             continue
         if isinstance(value, bool):
@@ -170,6 +192,12 @@ def display_value(name: str, value: Any) -> str:
     field = AgreementContentForm.base_fields[name]
     if isinstance(field, forms.BooleanField):
         return _("是") if value else _("否")
+    if name in CODED_FIELDS:
+        return codetables.name_of(
+            CODED_FIELDS[name], codetables.normalize(CODED_FIELDS[name], value)
+        )
+    if name == "region_code":
+        return f"{value} {codetables.region_label(value)}" if value else ""
     if isinstance(field, forms.ChoiceField):
         return str(dict(field.choices).get(value, value or ""))
     return "" if value is None else str(value)

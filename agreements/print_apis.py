@@ -20,7 +20,7 @@ from agreements import paper, print_services, selectors, verify
 from agreements.apis import IsEmployer, IsReviewer, IsSchoolParty, _school
 from agreements.links import current_school
 from agreements.models import AgreementPaper
-from agreements.print_views import REGISTER_XLSX_NAME, signed_link
+from agreements.printing import REGISTER_XLSX_NAME, signed_link
 from core.context import actor_from_request, client_ip
 from core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
 

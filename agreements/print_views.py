@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,26 +17,13 @@ from accounts.decorators import role_required
 from accounts.models import Role
 from agreements import paper, print_services, printing
 from agreements.forms import ReasonForm
+from agreements.printing import REGISTER_XLSX_NAME, signed_link
 from core.context import actor_from_request
 from core.spreadsheets import xlsx_response
-from core.uploads import download_token, signed_url
 from settings_per_school.selectors import get_school_settings
 
 SCHOOL_ROLES = (Role.GRADUATE, Role.COLLEGE_ADMIN, Role.SCHOOL_ADMIN)
 ADMINS = (Role.COLLEGE_ADMIN, Role.SCHOOL_ADMIN)
-REGISTER_XLSX_NAME = "agreements-register.xlsx"
-
-
-def signed_link(request, name: str, *, school=None) -> str:
-    """A signed URL of a stored object; on the platform host, one on the school's own host.
-
-    Our own /files/ links only open on the host whose schema owns the key, so the HR on the
-    platform host is sent to the school's host (S3's presigned URLs work anywhere).
-    """
-    if school is None or hasattr(default_storage, "bucket_name"):
-        return signed_url(request, name)
-    path = reverse("signed-file", args=[download_token(name)])
-    return printing.school_url(school, path)
 
 
 def _fail(request, exc: Exception) -> None:

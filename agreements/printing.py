@@ -27,6 +27,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -38,6 +39,7 @@ from agreements.workflow import Party
 from core.masking import mask_id_number
 from core.models import AuditLog
 from core.storage import schema_prefix
+from core.uploads import download_token, signed_url
 
 logger = logging.getLogger(__name__)
 # WeasyPrint logs every rendering step at INFO: noise in a worker's log, one line per step.
@@ -359,3 +361,20 @@ def render_all_variants(agreement_id: int) -> list[str]:
     if agreement.number is None:
         return []
     return [stored_pdf(agreement, variant) for variant in VARIANTS]
+
+
+# --- links to stored files (pages and API both hand them out) ------------------------------
+
+REGISTER_XLSX_NAME = "agreements-register.xlsx"
+
+
+def signed_link(request, name: str, *, school=None) -> str:
+    """A signed URL of a stored object; on the platform host, one on the school's own host.
+
+    Our own /files/ links only open on the host whose schema owns the key, so the HR on the
+    platform host is sent to the school's host (S3's presigned URLs work anywhere).
+    """
+    if school is None or hasattr(default_storage, "bucket_name"):
+        return signed_url(request, name)
+    path = reverse("signed-file", args=[download_token(name)])
+    return school_url(school, path)

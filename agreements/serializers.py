@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from agreements.content import FIELD_ORDER, AgreementContentForm
+from agreements.content import CODED_FIELDS, FIELD_ORDER, AgreementContentForm
 from agreements.models import Agreement, Origin, State
+from codetables import files as code_files
 
 CONDITIONAL_HELP = {
     "archive_receiver": _("档案转入单位（archive_moves 为 true）时必填。"),
@@ -32,6 +33,11 @@ def _serializer_field(name: str, field: forms.Field) -> serializers.Field:
     common: dict[str, Any] = {"label": field.label, "help_text": CONDITIONAL_HELP.get(name)}
     if isinstance(field, forms.BooleanField):
         return serializers.BooleanField(required=False, **common)
+    if name in CODED_FIELDS:
+        # A national code table: documented from the repo's files (no database at import).
+        return serializers.ChoiceField(
+            choices=code_files.choices(CODED_FIELDS[name]), required=field.required, **common
+        )
     if isinstance(field, forms.ChoiceField):
         choices = [(value, label) for value, label in field.choices if value != ""]
         return serializers.ChoiceField(choices=choices, required=field.required, **common)

@@ -43,6 +43,7 @@ from core.context import Actor
 from core.exceptions import NotAllowed, NotFound, constraint_name
 from core.models import AuditLog
 from core.uploads import IMAGES, validate_upload
+from destinations import services as destinations
 from settings_per_school.selectors import get_school_settings
 
 MAX_PROOFS = 9
@@ -187,7 +188,7 @@ def _force_employer_fields(content: dict[str, Any], employer) -> dict[str, Any]:
     content = dict(content)
     content["employer_name"] = employer.name
     content["credit_code"] = employer.credit_code
-    for field in ("nature", "industry"):
+    for field in ("nature", "industry", "region_code"):
         if not content.get(field) and getattr(employer, field, ""):
             content[field] = getattr(employer, field)
     return content
@@ -581,11 +582,13 @@ def review_agreement(
 
 
 def _on_signed(actor: Actor, agreement: Agreement) -> None:
-    """Inside the signing transaction: the 协议编号, the PDF once it commits, the others closed."""
+    """Inside the signing transaction: the 协议编号, the PDF once it commits, 毕业去向 10, the
+    others closed."""
     from agreements import numbering, printing
 
     numbering.assign(agreement, school=links.current_school(), signed_at=agreement.signed_at)
     printing.render_after_commit(agreement.pk)
+    destinations.record_signed_agreement(actor=actor, agreement=agreement)  # 毕业去向 10
     _close_others(actor, agreement)
 
 

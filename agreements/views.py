@@ -34,7 +34,6 @@ from core import review_queue as review_queue_nav
 from core.context import actor_from_request
 from core.exceptions import NotAllowed
 from core.forms import add_service_errors, post_data
-from core.spreadsheets import xlsx_response
 from settings_per_school.selectors import get_school_settings
 from tenants.selectors import active_schools
 
@@ -383,16 +382,13 @@ def proof_image(request, pk: int, proof_id: int):
 
 @role_required(*REVIEWERS)
 def dashboard(request):
-    return render(
-        request, "agreements/dashboard.html", selectors.dashboard(actor_from_request(request))
-    )
+    # The season's statistics (all graduates as the denominator) live in destinations.
+    return redirect("destinations:dashboard")
 
 
 @role_required(*REVIEWERS)
 def dashboard_export(request):
-    return xlsx_response(
-        selectors.dashboard_xlsx(actor_from_request(request)), selectors.DASHBOARD_XLSX_NAME
-    )
+    return redirect("destinations:dashboard-export")
 
 
 # --- platform host: employer HR ------------------------------------------------------------

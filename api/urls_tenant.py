@@ -11,6 +11,7 @@ urlpatterns = common_patterns("saas_platform.urls_tenant") + [
     path("school/settings", SchoolSettingsApi.as_view(), name="api-school-settings"),
     path("school/public-settings", PublicFlagsApi.as_view(), name="api-school-public-settings"),
     path("students/", include("students.api_urls")),
+    path("destinations/", include("destinations.api_urls")),
     *employer_api.common,
     path("messages", notification_apis.MessageListApi.as_view(), name="api-messages"),
     path(

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from codetables.selectors import normalize as normalize_code
 from core.spreadsheets import SpreadsheetError, clean_text, read_rows
 from employers.credit_code import validate_credit_code
 from employers.models import Industry, Nature
@@ -25,15 +26,19 @@ HEADERS = {
 MAX_ROWS = 200_000
 
 NATURE_BY_LABEL = {str(label): value for value, label in Nature.choices}
+# Common names people type for a 单位性质代码 (the national names are read as they are).
 NATURE_ALIASES = {
-    "国企": Nature.STATE_OWNED,
-    "民企": Nature.PRIVATE,
-    "外企": Nature.FOREIGN,
-    "外资企业": Nature.FOREIGN,
-    "合资企业": Nature.FOREIGN,
-    "私营企业": Nature.PRIVATE,
-    "党政机关": Nature.GOVERNMENT,
-    "机关单位": Nature.GOVERNMENT,
+    "国企": "31",
+    "民企": "39",
+    "民营企业": "39",
+    "私营企业": "39",
+    "外企": "32",
+    "外资企业": "32",
+    "合资企业": "32",
+    "党政机关": "10",
+    "机关单位": "10",
+    "事业单位": "29",
+    "高等学校": "21",
 }
 INDUSTRY_BY_LABEL = {str(label): value for value, label in Industry.choices}
 
@@ -69,7 +74,7 @@ def _read_table(path: Path) -> list[list[str]]:
 
 
 def _nature(value: str) -> str | None:
-    value = value.strip()
+    value = normalize_code("unit_nature", value)
     if value in Nature.values:
         return value
     return NATURE_BY_LABEL.get(value) or NATURE_ALIASES.get(value)
@@ -79,11 +84,19 @@ def _industry(value: str) -> str | None:
     value = value.strip()
     if not value:
         return None
+    # A two-digit 单位行业代码, or the GB/T 4754 section letter ("I", "I 信息传输…").
+    code = value[:2]
+    if code in Industry.values and (len(value) == 2 or value[2] in " 　-:："):
+        return code
     head = value[0].upper()
-    if head in Industry.values and (
-        len(value) == 1 or not value[1].isascii() or value[1] in " 　-:："
+    if (
+        head.isascii()
+        and head.isalpha()
+        and (len(value) == 1 or not value[1].isascii() or value[1] in " 　-:：")
     ):
-        return head
+        code = normalize_code("unit_industry", head)
+        if code in Industry.values:
+            return code
     return INDUSTRY_BY_LABEL.get(value)
 
 

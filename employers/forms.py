@@ -3,12 +3,24 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from codetables.selectors import normalize as normalize_code
 from core.forms import EMPTY_CHOICE
 from employers.models import Industry, Nature
 from employers.services import EDITABLE_FIELDS
 from employers.widgets import EmployerAutocompleteInput
 
 ORG_FIELDS = EDITABLE_FIELDS
+
+
+class CodeChoiceField(forms.ChoiceField):
+    """A national code; the old vocabulary (private, I …) from older clients is read as its code."""
+
+    def __init__(self, *args, table: str, **kwargs) -> None:
+        self.table = table
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        return normalize_code(self.table, super().to_python(value))
 
 
 def _org_fields() -> dict[str, forms.Field]:
@@ -20,9 +32,12 @@ def _org_fields() -> dict[str, forms.Field]:
             help_text=_("18 位，见营业执照"),
             widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
         ),
-        "nature": forms.ChoiceField(label=_("单位性质"), choices=[EMPTY_CHOICE, *Nature.choices]),
-        "industry": forms.ChoiceField(
+        "nature": CodeChoiceField(
+            label=_("单位性质"), choices=[EMPTY_CHOICE, *Nature.choices], table="unit_nature"
+        ),
+        "industry": CodeChoiceField(
             label=_("所属行业"),
+            table="unit_industry",
             choices=[EMPTY_CHOICE]
             + [(value, f"{value} {label}") for value, label in Industry.choices],
         ),
@@ -141,11 +156,15 @@ class EmployerLookupForm(forms.Form):
         ),
     )
     credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=30, required=False)
-    nature = forms.ChoiceField(
-        label=_("单位性质"), choices=[EMPTY_CHOICE, *Nature.choices], required=False
+    nature = CodeChoiceField(
+        label=_("单位性质"),
+        choices=[EMPTY_CHOICE, *Nature.choices],
+        required=False,
+        table="unit_nature",
     )
-    industry = forms.ChoiceField(
+    industry = CodeChoiceField(
         label=_("所属行业"),
+        table="unit_industry",
         choices=[EMPTY_CHOICE] + [(v, f"{v} {label}") for v, label in Industry.choices],
         required=False,
     )

@@ -10,42 +10,16 @@ from django.utils.translation import gettext_lazy as _
 from core.storage import licence_upload_to
 
 
-class Nature(models.TextChoices):
-    """单位性质, as the employment statistics of the Ministry of Education list them."""
+def _national(table: str) -> list[tuple[str, tuple[str, str]]]:
+    from codetables import files
 
-    GOVERNMENT = "government", _("机关")
-    PUBLIC_INSTITUTION = "public_institution", _("事业单位")
-    STATE_OWNED = "state_owned", _("国有企业")
-    PRIVATE = "private", _("民营企业")
-    FOREIGN = "foreign", _("三资企业")
-    MILITARY = "military", _("部队")
-    SOCIAL_ORGANIZATION = "social_organization", _("社会团体")
-    OTHER = "other", _("其他")
+    return [(f"C{code}", (code, name)) for code, name in files.choices(table)]
 
 
-class Industry(models.TextChoices):
-    """所属行业: the 20 sections (门类) of GB/T 4754-2017."""
-
-    A = "A", _("农、林、牧、渔业")
-    B = "B", _("采矿业")
-    C = "C", _("制造业")
-    D = "D", _("电力、热力、燃气及水生产和供应业")
-    E = "E", _("建筑业")
-    F = "F", _("批发和零售业")
-    G = "G", _("交通运输、仓储和邮政业")
-    H = "H", _("住宿和餐饮业")
-    I = "I", _("信息传输、软件和信息技术服务业")  # noqa: E741
-    J = "J", _("金融业")
-    K = "K", _("房地产业")
-    L = "L", _("租赁和商务服务业")
-    M = "M", _("科学研究和技术服务业")
-    N = "N", _("水利、环境和公共设施管理业")
-    O = "O", _("居民服务、修理和其他服务业")  # noqa: E741
-    P = "P", _("教育")
-    Q = "Q", _("卫生和社会工作")
-    R = "R", _("文化、体育和娱乐业")
-    S = "S", _("公共管理、社会保障和社会组织")
-    T = "T", _("国际组织")
+# 单位性质代码 and 单位行业代码 of the national employment tables (codetables/data, current
+# version): the directory stores the codes; pages show the names.
+Nature = models.TextChoices("Nature", _national("unit_nature"))
+Industry = models.TextChoices("Industry", _national("unit_industry"))
 
 
 class Status(models.TextChoices):
@@ -67,8 +41,10 @@ class Employer(models.Model):
     # ORDER BY … LIMIT, so no extra varchar_pattern_ops index as unique=True would add.
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, db_collation="C")
     nature = models.CharField(_("单位性质"), max_length=32, choices=Nature.choices)
-    industry = models.CharField(_("所属行业"), max_length=1, choices=Industry.choices)
+    industry = models.CharField(_("所属行业"), max_length=2, choices=Industry.choices)
     province = models.CharField(_("所在省份"), max_length=20, blank=True)
+    # GB/T 2260 code of province/city (单位所在地代码), kept with them by the services.
+    region_code = models.CharField(_("所在地代码"), max_length=6, blank=True)
     city = models.CharField(_("所在城市"), max_length=40, blank=True)
     address = models.CharField(_("详细地址"), max_length=200, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
@@ -118,6 +94,16 @@ class Employer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # 单位所在地代码 follows the province and city, whichever door changed them.
+        from codetables.selectors import region_code_for
+
+        self.region_code = region_code_for(self.province, self.city)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"province", "city"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "region_code"}
+        super().save(*args, **kwargs)
 
     @property
     def is_verified(self) -> bool:

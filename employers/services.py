@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.services import create_user
+from codetables.selectors import normalize as normalize_code
+from codetables.selectors import region_code_for
 from core import audit
 from core.context import Actor
 from core.exceptions import NotAllowed
@@ -86,12 +88,13 @@ def clean_employer_fields(data: dict[str, Any], *, partial: bool = False) -> dic
         except ValidationError as exc:
             errors["credit_code"] = exc.messages
     if present("nature"):
-        nature = data.get("nature") or ""
+        # Old vocabulary keys (private, state_owned …) and names are read as their codes.
+        nature = normalize_code("unit_nature", data.get("nature"))
         if nature not in Nature.values:
             errors["nature"] = [_("请选择单位性质。")]
         cleaned["nature"] = nature
     if present("industry"):
-        industry = data.get("industry") or ""
+        industry = normalize_code("unit_industry", data.get("industry"))
         if industry not in Industry.values:
             errors["industry"] = [_("请选择所属行业（国民经济行业分类门类）。")]
         cleaned["industry"] = industry
@@ -586,6 +589,12 @@ def import_directory(
             new = []
             tally: tuple[list, list] = ([], [])
             for row in chunk:
+                # 单位性质/行业代码, whichever vocabulary the caller used.
+                row = {
+                    **row,
+                    "nature": normalize_code("unit_nature", row["nature"]),
+                    "industry": normalize_code("unit_industry", row["industry"]),
+                }
                 employer = existing.get(row["credit_code"])
                 before = _search_state(employer) if employer else ((), None)
                 if employer is None:
@@ -594,6 +603,7 @@ def import_directory(
                     employer.verified_at = timezone.now()
                     for field in ("nature", "industry", "province", "city"):
                         setattr(employer, field, row[field])
+                    employer.region_code = region_code_for(employer.province, employer.city)
                     _set_name(employer, row["name"], tally=tally)
                     new.append(employer)
                     continue

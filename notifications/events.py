@@ -53,6 +53,10 @@ EVENTS: dict[str, Event] = {
         # Teachers: something waits in their review queue (students/reviewers.py).
         Event("source_review_waiting", _("生源信息审核"), _("有待审核的生源信息")),
         Event("agreement_review_waiting", _("协议审核"), _("有待审核的协议")),
+        Event("destination_approved", _("毕业去向登记"), _("审核通过")),
+        Event("destination_rejected", _("毕业去向登记"), _("审核未通过")),
+        Event("destination_recorded", _("毕业去向登记"), _("已登记")),
+        Event("destination_voided", _("毕业去向登记"), _("已作废")),
     )
 }
 

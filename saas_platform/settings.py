@@ -45,6 +45,7 @@ SHARED_APPS = [
     "employers",  # employers, their HR members, the shared directory (public schema)
     "employer_inbox",  # in-app notices to employers about their agreements (public schema)
     "workcalendar",  # Chinese working days: holidays and 调休 per year (public schema)
+    "codetables",  # national code tables (毕业去向, 单位性质/行业, 职位类别, GB/T 2260), versioned
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -59,6 +60,7 @@ TENANT_APPS = [
     "students",
     "wechat",
     "notifications",
+    "destinations",  # 毕业去向登记: each graduate's destination, its review, statistics, export
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

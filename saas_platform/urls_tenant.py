@@ -18,6 +18,7 @@ urlpatterns = [
     re_path(r"^api(/|$)", api_not_found),  # JSON 404 for unknown API routes
     path("agreements/", include("agreements.urls")),
     path("verify/", include("agreements.verify_urls")),
+    path("destinations/", include("destinations.urls")),
     path("wechat/", include("wechat.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("employers.urls_tenant")),

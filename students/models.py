@@ -158,7 +158,13 @@ class Graduate(models.Model):
                 fields=["id_number_index", "graduation_year"], name="graduate_id_number_per_year"
             )
         ]
-        indexes = [models.Index(fields=["college", "state"])]
+        indexes = [
+            models.Index(fields=["college", "state"]),
+            # The statistics' one pass over the roster reads this index only (destinations).
+            models.Index(
+                fields=["college", "major", "state"], include=["id"], name="graduate_stats_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.student_number} {self.name}"

@@ -233,21 +233,22 @@ def test_dashboard_counts_and_xlsx(cast, employer):
     assert rows["外国语学院"]["signed"] == 0
     states = {s["state"]: s["count"] for s in data["by_state"]}
     assert states["signed"] == 1 and states["invited"] == 1
-    r = school.get("/agreements/dashboard.xlsx")
+    # The page and workbook moved to destinations (all graduates as the denominator).
+    r = school.get("/agreements/dashboard.xlsx", follow=True)
     assert r["Content-Type"].startswith("application/vnd.openxmlformats")
     import io
 
     book = load_workbook(io.BytesIO(r.content))
-    sheet = book.worksheets[0]
+    sheet = book["按院系"]
     values = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True)}
-    assert values["计算机学院"][:3] == (3, 0, 1)
-    assert values["合计"][:3] == (4, 0, 1)
+    assert values["计算机学院"][:4] == (3, 3, 0, 1)  # graduates, 生源 approved, in review, signed
+    assert values["合计"][:4] == (4, 4, 0, 1)
     # a college admin sees only their college
     college_b = _staff(cast, cast.college_admins[1])
     data = college_b.get("/api/v1/agreements/dashboard").json()
     assert [r["college"] for r in data["by_college"]] == ["外国语学院"]
-    page = school.get("/agreements/dashboard/").content.decode()
-    assert "签约率" in page and "33%" in page
+    page = school.get("/agreements/dashboard/", follow=True).content.decode()
+    assert "签约率" in page and "33.3%" in page and "25.0%" in page
 
 
 def test_hr_pages_invite_and_list(cast, employer):

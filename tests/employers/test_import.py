@@ -62,8 +62,8 @@ def test_a_good_csv_is_imported_and_reimporting_is_safe(db, tmp_path):
     assert "新增 3 家" in out and "已处理 3/3 行" in out
     bank = Employer.objects.get(credit_code=credit_code(seed=1003))
     assert (bank.nature, bank.industry, bank.province, bank.city) == (
-        "state_owned",
-        "J",
+        "31",  # 国有企业: stored as the national 单位性质代码
+        "63",  # J 金融业 → 单位行业代码 63
         "上海市",
         "浦东新区",
     )
