@@ -23,7 +23,9 @@ from agreements.services import MAX_PROOFS, _apply, _in_school, _lock
 from agreements.workflow import Action, Party, State, TransitionRefused, plan
 from core import workdays
 from core.context import Actor
+from core.exceptions import constraint_name
 from core.uploads import IMAGES, validate_upload
+from destinations import services as destinations
 from settings_per_school.models import ReviewLevels
 from settings_per_school.selectors import get_school_settings
 
@@ -249,9 +251,9 @@ def review_termination(
             with transaction.atomic():
                 termination.save()
         except IntegrityError as exc:
-            if getattr(getattr(exc, "__cause__", None), "diag", None) is not None and (
-                exc.__cause__.diag.constraint_name
-                in ("term_within_allowance", "term_approved_number_per_graduate")
+            if constraint_name(exc) in (
+                "term_within_allowance",
+                "term_approved_number_per_graduate",
             ):
                 raise TransitionRefused(
                     _("该毕业生的解约次数已用完，不能再批准解约。"), code="allowance_used"
@@ -259,6 +261,6 @@ def review_termination(
             raise
         _apply(actor, agreement, transition, reason=reason, data={"termination": termination.pk})
         if transition.target == State.TERMINATED:
-            # destination voided here (issue 14)
-            pass
+            # The 毕业去向 of this agreement is void: back to 70 待就业 until the next one.
+            destinations.void_for_termination(actor=actor, agreement=agreement, reason=reason)
         return termination
