@@ -312,6 +312,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "core.context.client_ip"
+# How many reverse proxies (load balancer, nginx) append to X-Forwarded-For in front of us:
+# core.context.client_ip takes the N-th entry from the right. 0 = trust only the TCP peer.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_VERBOSE = False
 # Our login form and token view show the lockout in Chinese, so axes' middleware isn't needed;
 # the per-IP limit is accounts.throttle (higher than the per-account one), hence W006.
