@@ -233,6 +233,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Workers keep our LOGGING (scrubbed); Celery would otherwise replace the root handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {
     "refill-schema-pool": {"task": "tenants.refill_schema_pool", "schedule": 300.0},
@@ -277,10 +279,12 @@ LOGGING = {
         "pii": {"()": "core.logging.PiiScrubFilter"},
     },
     "formatters": {
+        # Both scrub their finished output again (core/logging.py), after the "pii" filter.
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "core.logging.ScrubbingJsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(schema)s %(request_id)s",
         },
+        "access": {"()": "core.logging.ScrubbingFormatter", "format": "[%(asctime)s] %(message)s"},
     },
     "handlers": {
         "console": {
@@ -288,11 +292,14 @@ LOGGING = {
             "formatter": "json",
             "filters": ["context", "pii"],
         },
+        # runserver's access lines: Django's default handler for them would skip our filters.
+        "access": {"class": "logging.StreamHandler", "formatter": "access", "filters": ["pii"]},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "pgserver": {"level": "WARNING"},
+        "django.server": {"handlers": ["access"], "level": "INFO", "propagate": False},
     },
 }
 
