@@ -39,7 +39,8 @@ _TRUSTED_FIELDS = frozenset({"request_id", "schema", "asctime", "levelname", "na
 
 # In logs, any long run of digits is treated as an ID number, whatever surrounds it
 # ("430521…1423x" in a database error is still someone's ID number).
-_LONG_DIGITS_RE = re.compile(r"\d{15,}[\dXx]?")
+# (Not a decimal fraction: Celery's "succeeded in 0.0365…s".)
+_LONG_DIGITS_RE = re.compile(r"(?<!\d\.)(?<!\d)\d{15,}[\dXx]?")
 _QUERY_RE = re.compile(r"\?[^\s'\"<>]*")
 _QUERY_PAIR_RE = re.compile(r"([?&;])([^=&;#]*)=([^&;#]*)")
 

@@ -242,6 +242,11 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
     # Agreements: per school, remind 3 days before an invitation expires, then expire it.
     "agreements-sweep": {"task": "agreements.sweep_all_schools", "schedule": 600.0},
+    # Roster files: expire imports left unconfirmed, delete files no import needs.
+    "students-roster-files-sweep": {
+        "task": "students.sweep_roster_files_all_schools",
+        "schedule": 3600.0,
+    },
 }
 
 # Schools are onboarded from a pool of pre-migrated spare schemas (see tenants/pool.py).
@@ -333,6 +338,8 @@ LOGIN_IP_WINDOW_SECONDS = env.int("LOGIN_IP_WINDOW_SECONDS", default=15 * 60)
 # requires recomputing Graduate.id_number_index.
 ID_NUMBER_INDEX_KEY = env.str("ID_NUMBER_INDEX_KEY", default=SECRET_KEY)
 ROSTER_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+# An uploaded roster (encrypted) waits this long for confirmation before the sweep deletes it.
+ROSTER_FILE_MAX_AGE_HOURS = env.int("ROSTER_FILE_MAX_AGE_HOURS", default=24)
 
 from core.observability import init_sentry  # noqa: E402
 
