@@ -99,6 +99,7 @@ def test_requests_and_errors_leave_no_personal_data(school_a, captured_logs):
     )
     client.get(f"/api/v1/students/graduates?q={FULL_ID}")  # 403 with the query in the request
     client.get(f"/students/{FULL_ID}/")  # 404 with the number in the path
+    client.get("/api/v1/me", HTTP_X_REQUEST_ID=f"{FULL_ID}-{PHONE}")  # our own request-id field
 
     log = logging.getLogger("students.services")
     try:
