@@ -33,20 +33,24 @@ POOL_SIZE = 4  # far fewer than the clients: the bound must come from the pool
 
 @pytest.fixture
 def small_pool(committed):
-    """This process's pool, rebuilt at POOL_SIZE for the test (then as configured again)."""
-    options = connection.settings_dict["OPTIONS"]
-    assert "pool" in options, "settings.DB_POOL_MAX_SIZE must be > 0"
-    configured = dict(options["pool"])
+    """This process's connections through a psycopg pool of POOL_SIZE, as settings.py
+    configures it for `make run` and production (DB_POOL_MAX_SIZE), then as before."""
+    settings_dict = connection.settings_dict
+    options = settings_dict["OPTIONS"]
+    before = dict(options.get("pool") or {}), settings_dict["CONN_MAX_AGE"]
 
-    def rebuild(size: int) -> None:
+    def rebuild(pool: dict, max_age: int) -> None:
         connection.close()
         connection.close_pool()
-        options["pool"] = {**configured, "max_size": size, "min_size": 1}
+        if pool:
+            options["pool"] = pool
+        else:
+            options.pop("pool", None)
+        settings_dict["CONN_MAX_AGE"] = max_age
 
-    rebuild(POOL_SIZE)
+    rebuild({"min_size": 1, "max_size": POOL_SIZE, "timeout": 10.0, "max_idle": 60.0}, 0)
     yield POOL_SIZE
-    rebuild(configured["max_size"])
-    options["pool"] = configured
+    rebuild(*before)
 
 
 @pytest.fixture
