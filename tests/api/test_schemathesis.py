@@ -1,4 +1,5 @@
-"""schemathesis over our OpenAPI against a live server, as anonymous, graduate and school admin.
+"""schemathesis over our OpenAPI against a live server, as anonymous, graduate and school admin
+(school host), and anonymous on the platform host.
 
 Every operation of the school host's schema gets SCHEMATHESIS_MAX_EXAMPLES generated requests
 (default 10; derandomized, so CI runs are repeatable) for each role; the test fails on any
@@ -82,11 +83,11 @@ def role_headers(school, base: str) -> dict[str, dict[str, str]]:
     }
 
 
-def openapi():
+def openapi(urlconf: str = "saas_platform.urls_tenant"):
     import schemathesis
     from drf_spectacular.generators import SchemaGenerator
 
-    raw = SchemaGenerator(urlconf="saas_platform.urls_tenant").get_schema(request=None, public=True)
+    raw = SchemaGenerator(urlconf=urlconf).get_schema(request=None, public=True)
     return schemathesis.openapi.from_dict(raw)
 
 
@@ -142,6 +143,11 @@ def test_no_server_errors_for_three_roles(live):
                 print(
                     f"{role:12} {operation.method.upper():6} {operation.path}: {made} in {time.monotonic() - started:.1f}s"
                 )
+    # The platform host's API (employers, the directory), as an anonymous visitor.
+    for result in openapi("saas_platform.urls_public").get_all_operations():
+        operation = result.ok()
+        if not SKIPPED.search(operation.path):
+            calls += fuzz(operation, base, {"Host": "localhost"}, failures, "platform-anonymous")
     assert calls > 100
     assert failures == [], f"{len(failures)} server errors in {calls} requests:\n" + "\n".join(
         failures
