@@ -323,37 +323,35 @@ def dashboard(actor: Actor) -> dict[str, Any]:
 
 def dashboard_xlsx(actor: Actor) -> bytes:
     """The dashboard as an .xlsx workbook (two sheets: by college, by state)."""
-    from io import BytesIO
-
-    from openpyxl import Workbook
+    from core.spreadsheets import append_row, new_workbook, workbook_bytes
 
     data = dashboard(actor)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("按院系")
-    sheet.append([_("院系"), _("生源已审核人数"), _("审核中"), _("已签约"), _("签约率")])
+    book = new_workbook()
+    sheet = book.create_sheet(_("按院系"))
+    append_row(sheet, [_("院系"), _("生源已审核人数"), _("审核中"), _("已签约"), _("签约率")])
     for row in data["by_college"]:
-        sheet.append(
-            [row["college"].name, row["approved"], row["in_review"], row["signed"], row["rate"]]
+        append_row(
+            sheet,
+            [row["college"].name, row["approved"], row["in_review"], row["signed"], row["rate"]],
         )
         sheet.cell(row=sheet.max_row, column=5).number_format = "0.0%"
     total = data["total"]
-    sheet.append([_("合计"), total["approved"], total["in_review"], total["signed"], total["rate"]])
+    append_row(
+        sheet, [_("合计"), total["approved"], total["in_review"], total["signed"], total["rate"]]
+    )
     sheet.cell(row=sheet.max_row, column=5).number_format = "0.0%"
     sheet.column_dimensions["A"].width = 28
     states = book.create_sheet(_("按状态"))
-    states.append([_("状态"), _("协议数")])
+    append_row(states, [_("状态"), _("协议数")])
     for label, _value, n in data["by_state"]:
-        states.append([str(label), n])
+        append_row(states, [str(label), n])
     from agreements.print_services import paper_counts  # the printed agreements' paper copies
 
     papers = book.create_sheet(_("纸质协议"))
-    papers.append([_("纸质协议"), _("协议数")])
+    append_row(papers, [_("纸质协议"), _("协议数")])
     for label, _value, n in paper_counts(actor):
-        papers.append([label, n])
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        append_row(papers, [label, n])
+    return workbook_bytes(book)
 
 
 # What an employer's earlier offer may lend a new invitation: the job terms, nothing else.

@@ -32,14 +32,31 @@ class Actor:
 
 
 def client_ip(request) -> str | None:
-    # Behind our proxy the left-most X-Forwarded-For entry is the client (set TRUST_PROXY only there).
+    """The client's address: the one function django-axes, the login limit and the audit use.
+
+    Behind `TRUSTED_PROXY_COUNT` proxies that each append the address they saw to
+    X-Forwarded-For, the client is the right-most entry our proxies did not write, i.e.
+    the N-th from the right; everything left of it was written by the client and is
+    ignored. With no trusted proxy (the default) only the TCP peer counts. A request that
+    reached us without passing every proxy (X-Forwarded-For too short) is judged by its peer.
+    """
     from django.conf import settings
 
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR")
+    peer = request.META.get("REMOTE_ADDR") or None
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies <= 0:
+        return peer
+    from ipware import get_client_ip
+
+    ip, _routable = get_client_ip(
+        request,
+        proxy_order="left-most",
+        # ipware counts the proxies *listed* in the header; ours list the hop before them.
+        proxy_count=proxies - 1,
+        request_header_order=("HTTP_X_FORWARDED_FOR",),
+        strict=False,
+    )
+    return ip or peer
 
 
 def actor_from_request(request) -> Actor:

@@ -39,3 +39,15 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return encrypt(value)
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """Fernet ciphertext of a file's bytes (files that must not rest in clear, e.g. rosters)."""
+    return _fernet().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _fernet().decrypt(token)
+    except InvalidToken as exc:
+        raise ValueError("encrypted file cannot be decrypted with the configured keys") from exc

@@ -1,9 +1,14 @@
-"""Reading and sending spreadsheets: the one place that knows .xlsx and Chinese Excel's CSV."""
+"""Reading, writing and sending spreadsheets: the one place that knows .xlsx and Chinese Excel's CSV.
+
+Every workbook we hand out is built here (`new_workbook` + `append_row`), so every cell that may
+come from user input is neutralised against formula injection in one function, `safe_cell`.
+"""
 
 from __future__ import annotations
 
 import csv
 import datetime
+import decimal
 import io
 import unicodedata
 import zipfile
@@ -99,6 +104,54 @@ def read_rows(data: bytes, filename: str, *, max_bytes: int) -> Iterator[tuple[i
     if name.endswith(".xls"):
         raise SpreadsheetError(_("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后上传。"))
     raise SpreadsheetError(_("只支持 .xlsx 或 .csv 文件。"))
+
+
+# OWASP "CSV injection": a cell starting with one of these is a formula to Excel/WPS/LibreOffice
+# (tab and CR too, and the full-width forms, which those programs fold when editing).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def safe_cell(value: Any) -> Any:
+    """A value as it may be written into a cell: text stays text, never a formula.
+
+    Text starting with a formula trigger gets a leading apostrophe (OWASP), so openpyxl
+    stores it as a string and a spreadsheet program, even after re-saving as CSV, shows it
+    instead of evaluating it. Control characters xlsx can't hold are dropped (openpyxl would
+    raise on them, turning a graduate's stray keystroke into a failed export).
+    """
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value.startswith(FORMULA_TRIGGERS):
+            return "'" + value
+        return value
+    if value is None or isinstance(
+        value, int | float | decimal.Decimal | datetime.date | datetime.datetime
+    ):
+        return value
+    return safe_cell(str(value))  # lazy translations, enums: written as their text
+
+
+def new_workbook(*, write_only: bool = False):
+    """An empty openpyxl workbook; fill it with `append_row` only."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=write_only)
+    if not write_only:
+        workbook.remove(workbook.active)  # callers name their sheets with create_sheet()
+    return workbook
+
+
+def append_row(sheet, values) -> None:
+    """Append one row, every cell through `safe_cell`."""
+    sheet.append([safe_cell(value) for value in values])
+
+
+def workbook_bytes(workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:

@@ -2,7 +2,8 @@
 
 Images are decoded and re-encoded, which strips EXIF (GPS positions, camera serials) and
 anything smuggled after the image data; decompression bombs are refused before decoding.
-PDFs are accepted by their header and trailer and stored as they are.
+PDFs are parsed (pypdf) and refused if any object carries a script or an automatic action;
+accepted ones are stored as they are.
 """
 
 from __future__ import annotations
@@ -113,11 +114,78 @@ def _reencode_image(data: bytes, kind: str, max_pixels: int) -> bytes:
     return out.getvalue()
 
 
+# Keys and action types that make a PDF do something when opened or clicked.
+_PDF_ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/AA", "/RichMedia", "/EmbeddedFile"})
+_PDF_ACTIVE_ACTIONS = frozenset(
+    {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToE", "/RichMedia", "/Rendition"}
+)
+
+
+def _pdf_objects(reader):
+    """Every object of the file: reachable from the trailer, or merely listed in a
+    cross-reference table or stream (objects inside compressed object streams included)."""
+    from pypdf.generic import IndirectObject
+
+    numbers = set()
+    for generation, entries in reader.xref.items():
+        numbers.update((number, generation) for number in entries)
+    numbers.update((number, 0) for number in reader.xref_objStm)
+    roots = [reader.trailer] + [IndirectObject(n, g, reader) for n, g in sorted(numbers)]
+    seen: set[tuple[int, int]] = set()
+    stack = list(roots)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            key = (item.idnum, item.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            try:
+                item = item.get_object()
+            except Exception:
+                continue
+        if isinstance(item, dict):
+            yield item
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
 def _check_pdf(data: bytes) -> None:
+    """Parse the PDF (pypdf) and refuse scripts and other active content wherever they sit.
+
+    Names are compared after parsing, so `/J#61vaScript` is `/JavaScript`; compressed
+    object streams are opened by the parser. Encrypted PDFs can't be inspected: refused.
+    """
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    corrupt = ValidationError(_("PDF 文件不完整或已损坏。"), code="corrupt")
+    active = ValidationError(_("PDF 中含有脚本或自动执行的动作，不能上传。"), code="active_content")
     if b"%%EOF" not in data[-2048:]:
-        raise ValidationError(_("PDF 文件不完整或已损坏。"), code="corrupt")
-    if b"/JavaScript" in data or b"/JS " in data or b"/Launch" in data:
-        raise ValidationError(_("PDF 中含有脚本，不能上传。"), code="active_content")
+        raise corrupt
+    pypdf_logger = logging.getLogger("pypdf")
+    level = pypdf_logger.level
+    pypdf_logger.setLevel(logging.ERROR)  # repairs of sloppy files are not our log's business
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise ValidationError(_("不能上传加密的 PDF 文件。"), code="encrypted")
+        for obj in _pdf_objects(reader):
+            if _PDF_ACTIVE_KEYS.intersection(str(key) for key in obj):
+                raise active
+            if str(obj.get("/S", "")) in _PDF_ACTIVE_ACTIONS:
+                raise active
+    except ValidationError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError):
+        raise corrupt from None
+    except Exception:  # a parser crash on a hostile file is a refusal, not a server error
+        raise corrupt from None
+    finally:
+        pypdf_logger.setLevel(level)
 
 
 def validate_upload(
@@ -175,7 +243,23 @@ def name_from_token(token: str) -> str | None:
         name = _signer.unsign_object(token, max_age=settings.UPLOAD_URL_TTL)
     except (BadSignature, SignatureExpired):
         return None
+    if not isinstance(name, str) or not is_safe_name(name):
+        return None
     # A link minted on one school's host (or the platform's) opens nothing on another's.
-    if not isinstance(name, str) or not name.startswith(schema_prefix() + "/"):
+    if not name.startswith(schema_prefix() + "/"):
         return None
     return name
+
+
+def is_safe_name(name: str) -> bool:
+    """A storage key as we mint them: relative, normalised, no `..`, no backslash or NUL.
+
+    `school_a/../school_b/x` starts with school_a's prefix but names school_b's file.
+    """
+    import posixpath
+
+    if not name or "\\" in name or "\x00" in name or name.startswith("/"):
+        return False
+    if any(part in ("", ".", "..") for part in name.split("/")):
+        return False
+    return posixpath.normpath(name) == name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -82,6 +83,7 @@ MIDDLEWARE = [
     "core.params.NulByteMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.throttle.AnonymousPageLimitMiddleware",  # anonymous page loads, per IP (core/throttle.py)
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -112,6 +114,22 @@ DATABASES = {"default": env.db_url("DATABASE_URL")}
 DATABASES["default"]["ENGINE"] = "core.db_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Connections one process can hold are bounded (issue 9, finding 8): a psycopg pool per
+# process, shared by its threads. runserver starts a thread per request, and persistent
+# per-thread connections outlived their threads until PostgreSQL ran out. A request waits
+# up to DB_POOL_TIMEOUT seconds for a free connection. DB_POOL_MAX_SIZE=0 turns the pool off.
+# The test suite keeps per-thread connections (its in-process Celery worker thread hangs on a
+# pooled connection, tests/notifications/test_redis_outage.py); tests/core/test_flood.py
+# builds the pool itself and proves the bound.
+DB_POOL_MAX_SIZE = env.int("DB_POOL_MAX_SIZE", default=0 if "pytest" in sys.modules else 20)
+if DB_POOL_MAX_SIZE > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # closing a connection returns it to the pool
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        "max_idle": 60.0,  # idle connections beyond min_size are closed after a minute
+    }
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
     "TEST_DATABASE_NAME", default=f"test_{DATABASES['default']['NAME']}"
 )
@@ -127,8 +145,9 @@ CACHES = {
         # A Redis outage must slow nothing down: fail fast and let callers fall back.
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     },
-    # Counters that span every school (per-IP login failures, invitation rate limits): the
-    # same Redis, keys NOT prefixed by schema, so moving between hosts doesn't reset them.
+    # Counters that span every school (per-IP login failures, invitation rate limits, the
+    # anonymous throttles of core/throttle.py): the same Redis, keys NOT prefixed by schema,
+    # so moving between hosts doesn't reset them.
     "platform": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
@@ -136,6 +155,9 @@ CACHES = {
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     },
 }
+# Anonymous requests per client IP (core/throttle.py); signed-in users are not counted.
+ANON_API_RATE = env.str("ANON_API_RATE", default="300/min")
+ANON_PAGE_RATE = env.str("ANON_PAGE_RATE", default="1200/min")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -229,6 +251,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttle.AnonymousApiThrottle"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "PAGE_SIZE": 50,
 }
@@ -257,6 +280,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Workers keep our LOGGING (scrubbed); Celery would otherwise replace the root handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {
     "refill-schema-pool": {"task": "tenants.refill_schema_pool", "schedule": 300.0},
@@ -264,6 +289,11 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
     # Agreements: per school, remind 3 days before an invitation expires, then expire it.
     "agreements-sweep": {"task": "agreements.sweep_all_schools", "schedule": 600.0},
+    # Roster files: expire imports left unconfirmed, delete files no import needs.
+    "students-roster-files-sweep": {
+        "task": "students.sweep_roster_files_all_schools",
+        "schedule": 3600.0,
+    },
 }
 
 # Schools are onboarded from a pool of pre-migrated spare schemas (see tenants/pool.py).
@@ -301,10 +331,12 @@ LOGGING = {
         "pii": {"()": "core.logging.PiiScrubFilter"},
     },
     "formatters": {
+        # Both scrub their finished output again (core/logging.py), after the "pii" filter.
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "core.logging.ScrubbingJsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(schema)s %(request_id)s",
         },
+        "access": {"()": "core.logging.ScrubbingFormatter", "format": "[%(asctime)s] %(message)s"},
     },
     "handlers": {
         "console": {
@@ -312,11 +344,14 @@ LOGGING = {
             "formatter": "json",
             "filters": ["context", "pii"],
         },
+        # runserver's access lines: Django's default handler for them would skip our filters.
+        "access": {"class": "logging.StreamHandler", "formatter": "access", "filters": ["pii"]},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "pgserver": {"level": "WARNING"},
+        "django.server": {"handlers": ["access"], "level": "INFO", "propagate": False},
     },
 }
 
@@ -336,6 +371,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "core.context.client_ip"
+# How many reverse proxies (load balancer, nginx) append to X-Forwarded-For in front of us:
+# core.context.client_ip takes the N-th entry from the right. 0 = trust only the TCP peer.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_VERBOSE = False
 # Never store typed passwords in axes' records of the request (password change, 应约).
 AXES_SENSITIVE_PARAMETERS = [
@@ -364,6 +402,8 @@ INVITATION_RATE_WINDOW_SECONDS = env.int("INVITATION_RATE_WINDOW_SECONDS", defau
 # requires recomputing Graduate.id_number_index.
 ID_NUMBER_INDEX_KEY = env.str("ID_NUMBER_INDEX_KEY", default=SECRET_KEY)
 ROSTER_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+# An uploaded roster (encrypted) waits this long for confirmation before the sweep deletes it.
+ROSTER_FILE_MAX_AGE_HOURS = env.int("ROSTER_FILE_MAX_AGE_HOURS", default=24)
 
 from core.observability import init_sentry  # noqa: E402
 

@@ -12,6 +12,7 @@ from core import audit
 from core.context import Actor
 from core.exceptions import NotAllowed
 from core.masking import mask_secret
+from core.uploads import IMAGES, validate_upload
 from settings_per_school.models import SchoolSettings
 
 EDITABLE_FIELDS = (
@@ -60,6 +61,26 @@ def _audit_value(field: str, value: Any) -> Any:
     return value
 
 
+def _clean_images(changes: dict[str, Any]) -> dict[str, Any]:
+    """Logo and seal through core.uploads like every upload: JPG/PNG by content, re-encoded.
+
+    The logo is served publicly: re-encoding drops EXIF and anything appended to the image
+    (HTML, a PDF), and the stored name's extension follows the content, not the upload's name.
+    """
+    cleaned = dict(changes)
+    for field in FILE_FIELDS:
+        upload = changes.get(field)
+        if upload is None:
+            continue
+        try:
+            clean = validate_upload(upload, kinds=IMAGES)
+        except ValidationError as exc:
+            raise ValidationError({field: exc.messages}) from None
+        clean.content.name = f"{field}{clean.content.name[len('upload') :]}"
+        cleaned[field] = clean.content
+    return cleaned
+
+
 @transaction.atomic
 def update_school_settings(*, actor: Actor, changes: dict[str, Any]) -> SchoolSettings:
     """Apply the given changes; unknown fields and invalid values leave everything as it was.
@@ -84,6 +105,7 @@ def update_school_settings(*, actor: Actor, changes: dict[str, Any]) -> SchoolSe
             raise ValidationError(
                 {"wechat_templates": _("模板消息 ID 应为“事件: 模板 ID”的对应表。")}
             )
+    changes = _clean_images(changes)
     diff = {}
     for field, value in changes.items():
         old = getattr(settings, field)

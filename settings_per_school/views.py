@@ -39,5 +39,10 @@ def logo(request):
     current = get_school_settings()
     if not current.logo:
         raise Http404
-    content_type = mimetypes.guess_type(current.logo.name)[0] or "application/octet-stream"
-    return FileResponse(current.logo.open("rb"), content_type=content_type)
+    content_type = mimetypes.guess_type(current.logo.name)[0] or ""
+    if not content_type.startswith("image/"):  # stored before logos were re-encoded
+        raise Http404
+    response = FileResponse(current.logo.open("rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response

@@ -318,6 +318,18 @@ class RosterImportDetailApi(APIView):
     def get(self, request, pk):
         return Response(selectors.import_status(get_object_or_404(RosterImport, pk=pk)))
 
+    @extend_schema(
+        request=None,
+        responses=ImportStatusOutput,
+        description="放弃一次未导入的上传：状态变为“已放弃”，上传的文件立即删除。",
+    )
+    def delete(self, request, pk):
+        roster_import = services.discard_roster_import(
+            actor=actor_from_request(request),
+            roster_import=get_object_or_404(RosterImport, pk=pk),
+        )
+        return Response(selectors.import_status(roster_import))
+
 
 class RosterImportConfirmApi(APIView):
     permission_classes = [IsSchoolAdmin]

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 
 from django.utils import timezone
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from core.masking import mask_id_number
+from core.spreadsheets import append_row, new_workbook, workbook_bytes
 from students import visibility
 from students.models import Graduate
 from students.roster import COLUMNS
 
 
 def template_workbook() -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "毕业生名单"
-    sheet.append([c.header for c in COLUMNS])
+    workbook = new_workbook()
+    sheet = workbook.create_sheet("毕业生名单")
+    append_row(sheet, [c.header for c in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     # Text format, so Excel keeps every digit of 学号 and 身份证号.
@@ -30,7 +28,7 @@ def template_workbook() -> bytes:
         width = 22 if column.key in {"id_number", "home_address", "archive_address"} else 14
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = width
     notes = workbook.create_sheet("填写说明")
-    notes.append(["列名", "是否必需", "说明"])
+    append_row(notes, ["列名", "是否必需", "说明"])
     hints = {
         "学号": "必填；设置为文本格式，不要让 Excel 存成数字",
         "身份证号": "必填；18 位，最后一位可以是 X；必须设置为文本格式，否则末几位会丢失",
@@ -44,10 +42,8 @@ def template_workbook() -> bytes:
         required = (
             "必填" if column.required_value else ("必需列" if column.required_column else "可选")
         )
-        notes.append([column.header, required, hints.get(column.header, "")])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        append_row(notes, [column.header, required, hints.get(column.header, "")])
+    return workbook_bytes(workbook)
 
 
 EXPORT_HEADERS = [
@@ -77,11 +73,12 @@ def _local(value) -> str:
 def roster_workbook(graduates: Iterable[Graduate], *, clear_for=None) -> bytes:
     """The roster; phones masked unless `clear_for` (a viewer who gave a reason) may see them."""
     policy = visibility.ContactPolicy(clear_for) if clear_for is not None else None
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook(write_only=True)
     sheet = workbook.create_sheet("毕业生名单")
-    sheet.append(EXPORT_HEADERS)
+    append_row(sheet, EXPORT_HEADERS)
     for g in graduates:
-        sheet.append(
+        append_row(
+            sheet,
             [
                 g.student_number,
                 g.name,
@@ -99,8 +96,6 @@ def roster_workbook(graduates: Iterable[Graduate], *, clear_for=None) -> bytes:
                 _local(g.submitted_at),
                 _local(g.decided_at),
                 g.decision_reason,
-            ]
+            ],
         )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

@@ -184,8 +184,11 @@ class RosterImport(models.Model):
         IMPORTING = "importing", _("正在导入")
         DONE = "done", _("导入完成")
         FAILED = "failed", _("导入失败")
+        DISCARDED = "discarded", _("已放弃")
+        EXPIRED = "expired", _("已过期")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Encrypted, and emptied once the import no longer needs it (students/roster_files.py).
     file = models.FileField(upload_to=roster_upload_to)
     original_name = models.CharField(max_length=255)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.CHECKING)

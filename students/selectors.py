@@ -260,7 +260,8 @@ def import_status(roster_import) -> dict[str, Any]:
         "file": roster_import.original_name,
         "status": roster_import.status,
         "status_display": roster_import.get_status_display(),
-        "finished": roster_import.status in {"invalid", "ready", "done", "failed"},
+        "finished": roster_import.status
+        in {"invalid", "ready", "done", "failed", "discarded", "expired"},
         "progress": progress,
         "row_count": roster_import.row_count,
         "error_count": roster_import.error_count,

@@ -20,7 +20,7 @@ from accounts.services import create_user, end_other_access
 from core import audit
 from core.context import Actor
 from core.exceptions import NotAllowed
-from students import selectors
+from students import roster_files, selectors
 from students.identity import id_number_index
 from students.models import College, Graduate, Major, RosterImport, VerificationState
 from students.roster import MAX_REPORTED_ERRORS, RosterFileError, RowError, parse_roster
@@ -460,7 +460,7 @@ def start_roster_import(*, actor: Actor, upload: Any) -> RosterImport:
             }
         )
     roster_import = RosterImport(created_by=actor.user, original_name=name[:255])
-    roster_import.file.save(name, upload, save=False)
+    roster_files.store(roster_import, upload)
     roster_import.save()
     audit.record(actor, "roster.uploaded", target=roster_import, data={"file": name[:255]})
     transaction.on_commit(
@@ -479,6 +479,8 @@ def _enqueue(task: Any, roster_import: RosterImport, status_if_down: str) -> Non
             status=status_if_down,
             errors=[{"row": 0, "column": "", "message": _("后台任务暂时不可用，请稍后重试。")}],
         )
+        if status_if_down != RosterImport.Status.READY:  # nothing will read the file now
+            roster_files.delete(roster_import)
 
 
 @transaction.atomic
@@ -508,8 +510,7 @@ def run_roster_import(import_id: str, *, apply: bool) -> RosterImport:
     actor = Actor(user=roster_import.created_by, via="task", user_agent="roster-import")
     Status = RosterImport.Status
     try:
-        with roster_import.file.open("rb") as handle:
-            data = handle.read()
+        data = roster_files.read(roster_import)
         outcome = import_roster(
             actor=actor,
             data=data,
@@ -525,10 +526,11 @@ def run_roster_import(import_id: str, *, apply: bool) -> RosterImport:
                 {
                     "row": 0,
                     "column": "",
-                    "message": _("导入时发生内部错误，未写入任何数据，请稍后重试。"),
+                    "message": _("导入时发生内部错误，未写入任何数据，请重新上传。"),
                 }
             ],
         )
+        roster_files.delete(roster_import)
         raise
     if outcome.errors:
         roster_import.status = Status.INVALID
@@ -540,4 +542,24 @@ def run_roster_import(import_id: str, *, apply: bool) -> RosterImport:
     roster_import.summary = outcome.summary()
     roster_import.finished_at = timezone.now() if apply or outcome.errors else None
     roster_import.save()
+    if roster_import.status != Status.READY:  # done, or refused by its check: not needed again
+        roster_files.delete(roster_import)
     return roster_import
+
+
+@transaction.atomic
+def discard_roster_import(*, actor: Actor, roster_import: RosterImport) -> RosterImport:
+    """The admin gives up on an upload that was not imported: its file is deleted."""
+    require_school_admin(actor)
+    locked = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
+    Status = RosterImport.Status
+    if locked.status in {Status.IMPORTING, Status.DONE}:
+        raise ValidationError(
+            _("该导入当前状态为“%(status)s”，不能放弃。") % {"status": locked.get_status_display()}
+        )
+    if locked.status not in {Status.DISCARDED, Status.EXPIRED}:
+        locked.status = Status.DISCARDED
+        locked.save(update_fields=["status"])
+        audit.record(actor, "roster.discarded", target=locked, data={"file": locked.original_name})
+    roster_files.delete_after_commit(locked)
+    return locked

@@ -320,10 +320,13 @@ def imports(request):
 def import_detail(request, pk):
     roster_import = get_object_or_404(RosterImport, pk=pk)
     if request.method == "POST":
+        action = (
+            services.discard_roster_import
+            if request.POST.get("action") == "discard"
+            else services.confirm_roster_import
+        )
         try:
-            services.confirm_roster_import(
-                actor=actor_from_request(request), roster_import=roster_import
-            )
+            action(actor=actor_from_request(request), roster_import=roster_import)
         except ValidationError as exc:
             _error_message(request, exc)
         return redirect("students:import_detail", pk=pk)

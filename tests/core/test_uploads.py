@@ -13,10 +13,11 @@ from django.test import override_settings
 from PIL import Image
 
 from core.uploads import IMAGES, IMAGES_AND_PDF, validate_upload
+from tests.core.pdfs import build_pdf
 from tests.factories.employers import HR_PASSWORD, png_bytes, register
 from tests.utils import client_for, logged_in_client
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = build_pdf()
 
 
 def upload(data: bytes, name: str = "file.png", content_type: str = "image/png"):
@@ -59,9 +60,7 @@ def test_broken_or_scripted_pdfs_are_refused():
     with pytest.raises(ValidationError) as info:
         validate_upload(upload(PDF[:-7]), kinds=IMAGES_AND_PDF)
     assert "不完整" in info.value.messages[0]
-    scripted = PDF.replace(
-        b"/Type/Catalog", b"/Type/Catalog/OpenAction<</S/JavaScript/JS(app.alert(1))>>"
-    )
+    scripted = build_pdf(b"/OpenAction<</S/JavaScript/JS(app.alert(1))>>")
     with pytest.raises(ValidationError) as info:
         validate_upload(upload(scripted), kinds=IMAGES_AND_PDF)
     assert "脚本" in info.value.messages[0]
