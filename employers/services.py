@@ -536,6 +536,10 @@ def merge_employers(*, actor: Actor, source_id: int, target_id: int, reason: str
         raise ValidationError(_("已合并过的单位不能再合并。"), code="state")
     moved_members = Membership.objects.filter(employer=source).update(employer=target)
     moved_index = AgreementIndexEntry.objects.filter(employer=source).update(employer=target)
+    # The HR users moved: their inbox moves with them.
+    from employer_inbox.models import Notice
+
+    moved_notices = Notice.objects.filter(employer=source).update(employer=target)
     Employer.objects.filter(merged_into=source).update(merged_into=target)
     if source.status == Status.VERIFIED and target.status == Status.PENDING:
         _set_status(target, Status.VERIFIED)
@@ -556,6 +560,7 @@ def merge_employers(*, actor: Actor, source_id: int, target_id: int, reason: str
         "source_credit_code": source.credit_code,
         "members_moved": moved_members,
         "agreements_moved": moved_index,
+        "notices_moved": moved_notices,
     }
     audit.record(actor, "employer.merged", target=target, reason=reason, data=data)
     audit.record(

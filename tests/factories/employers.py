@@ -92,7 +92,10 @@ def purge_employers(*credit_codes: str) -> None:
     users = list(
         Membership.objects.filter(employer__in=employers).values_list("user_id", flat=True)
     )
+    from employer_inbox.models import Notice
+
     AgreementIndexEntry.objects.filter(employer__in=employers).delete()
+    Notice.objects.filter(employer__in=employers).delete()
     Membership.objects.filter(employer__in=employers).delete()
     delete_platform_users(users)
     for employer in employers:

@@ -44,6 +44,11 @@ def test_copy_labels_on_the_settings_page_one_per_line(school_a):
         "termination_cooldown_working_days": 30,
         "print_copies": 4,
         "print_copy_labels": "第一联 学校留存\n\n第二联 毕业生\n",
+        "termination_starter": "graduate",
+        "termination_employer_consent_required": "on",
+        "termination_review_levels": "school",
+        "terminations_allowed": "1",
+        "termination_publicity_days": "0",
         "wechat_app_id": "",
         "wechat_templates": "",
     }
