@@ -25,6 +25,7 @@ from agreements.models import AgreementPaper, PaperState, State
 from agreements.workflow import Party, TransitionRefused
 from core import audit
 from core.context import Actor
+from core.exceptions import NotAllowed
 from core.uploads import IMAGES_AND_PDF, validate_upload
 
 
@@ -74,7 +75,7 @@ def _plan(agreement, paper: AgreementPaper | None, action: PaperAction, party) -
     parties, sources, target = RULES[action]
     label = PAPER_ACTION_LABELS[action]
     if party not in parties:
-        raise PermissionError(_("您无权%(action)s。") % {"action": label})
+        raise NotAllowed(_("您无权%(action)s。") % {"action": label})
     if paper is None or agreement.state != State.SIGNED:
         raise TransitionRefused(_("协议尚未签约成功，没有纸质协议。"), code="not_signed")
     if paper.paper_state not in sources:

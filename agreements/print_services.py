@@ -24,6 +24,8 @@ from agreements.models import Agreement, AgreementPaper, PaperState, State
 from agreements.workflow import Party
 from core import audit
 from core.context import Actor
+from core.exceptions import NotAllowed
+from core.spreadsheets import append_row, new_workbook, workbook_bytes
 
 # States in which the printed agreement exists (it stays downloadable after a termination,
 # its verification page then says 已解约).
@@ -74,7 +76,7 @@ def download_pdf(actor: Actor, agreement_id: int, *, school=None) -> Download:
 
 def college_queryset(actor: Actor, college_id: int) -> QuerySet[Agreement]:
     if actor.role not in (Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN):
-        raise PermissionError(_("只有学校或院系管理员可以批量下载。"))
+        raise NotAllowed(_("只有学校或院系管理员可以批量下载。"))
     if actor.role == Role.COLLEGE_ADMIN and college_id not in links.college_ids_for(actor.user):
         raise Http404(_("院系不存在。"))
     return (
@@ -174,18 +176,14 @@ REGISTER_HEADER = [
 
 def register_xlsx(actor: Actor) -> bytes:
     if actor.role not in (Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN):
-        raise PermissionError(_("只有学校或院系管理员可以导出。"))
-    from openpyxl import Workbook
-
-    book = Workbook()
+        raise NotAllowed(_("只有学校或院系管理员可以导出。"))
+    book = new_workbook()
     sheet = book.active
     sheet.title = _("协议书台账")
-    sheet.append([str(h) for h in REGISTER_HEADER])
+    append_row(sheet, [str(h) for h in REGISTER_HEADER])
     for row in register_rows(actor):
-        sheet.append([str(v) if not isinstance(v, int) else v for v in row])
+        append_row(sheet, [str(v) if not isinstance(v, int) else v for v in row])
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["F"].width = 30
-    buffer = io.BytesIO()
-    book.save(buffer)
     audit.record(actor, "agreement.register_exported", target_type="agreements.agreement")
-    return buffer.getvalue()
+    return workbook_bytes(book)

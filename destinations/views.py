@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.decorators import role_required
 from accounts.models import Role
+from agreements import termination_selectors
 from core.context import actor_from_request
 from core.forms import add_service_errors, post_data
 from core.spreadsheets import xlsx_response
@@ -209,6 +210,8 @@ def dashboard(request):
             label=_("毕业去向分布"),
         ),
         "is_school_admin": actor.role == Role.SCHOOL_ADMIN,
+        # The agreements' own season panels: terminations and the paper copies.
+        "terminations": termination_selectors.counts(actor),
     }
     return render(request, "destinations/dashboard.html", context)
 

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from accounts.models import Role
 from api.pagination import PaginatedListMixin, Pagination, paginated
 from api.permissions import IsEmployer, IsOperator
+from codetables.selectors import normalize as normalize_code
 from core import params
 from core.context import actor_from_request
 from core.exceptions import NotAllowed, NotFound
@@ -79,13 +80,24 @@ class EmployerFieldsInput(serializers.Serializer):
     contact_email = serializers.CharField(required=False, allow_blank=True)
 
 
+class CodeChoiceField(serializers.ChoiceField):
+    """A national code; the old vocabulary (private, I …) is read as its code, as on the page."""
+
+    def __init__(self, *, table: str, **kwargs) -> None:
+        self.table = table
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(normalize_code(self.table, data) or data)
+
+
 class RegistrationInput(EmployerFieldsInput):
     """multipart/form-data: the licence is an uploaded image (JPG or PNG)."""
 
     name = serializers.CharField(label=_("单位名称"), max_length=200)
     credit_code = serializers.CharField(label=_("统一社会信用代码"), max_length=30)
-    nature = serializers.ChoiceField(label=_("单位性质"), choices=Nature.choices)
-    industry = serializers.ChoiceField(label=_("单位行业"), choices=Industry.choices)
+    nature = CodeChoiceField(label=_("单位性质"), choices=Nature.choices, table="unit_nature")
+    industry = CodeChoiceField(label=_("单位行业"), choices=Industry.choices, table="unit_industry")
     username = serializers.CharField(label=_("账号"))
     password = serializers.CharField(label=_("密码"), trim_whitespace=False, write_only=True)
     display_name = serializers.CharField(label=_("姓名"))

@@ -92,6 +92,13 @@ def _back_to_public():
     connection.set_schema_to_public()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_platform_counters():
+    """Every test client is 127.0.0.1: one test's failed logins or throttled calls must not
+    lock the next test out (the counters span every school by design)."""
+    _clear_platform_counters()
+
+
 @pytest.fixture
 def school_a(db):
     from tenants.models import School

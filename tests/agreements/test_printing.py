@@ -446,7 +446,7 @@ def test_paper_copy_upload_reject_upload_receive(world, committed):
     r = admin.post(f"/agreements/{pk}/paper/receive")
     assert r.status_code == 302
     assert "纸质协议已收回" in admin.get(f"/agreements/{pk}/").content.decode()
-    assert "纸质协议已收回" in admin.get("/agreements/dashboard/").content.decode()
+    assert "纸质协议已收回" in admin.get("/agreements/dashboard/", follow=True).content.decode()
     from openpyxl import load_workbook
 
     dashboard = load_workbook(io.BytesIO(admin.get("/agreements/dashboard.xlsx").content))

@@ -84,7 +84,7 @@ def test_pages_graduate_applies_hr_consents_school_approves(cast, employer, othe
         b = flows.invite(cast, other_employer, graduate)
     invitation = grad.get(f"/agreements/{b.pk}/").content.decode()
     assert 'id="cooldown"' in invitation and "起可重新应约" in invitation
-    dashboard = admin.get("/agreements/dashboard/").content.decode()
+    dashboard = admin.get("/agreements/dashboard/", follow=True).content.decode()
     assert 'id="termination-counts"' in dashboard
 
 

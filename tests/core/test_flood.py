@@ -76,6 +76,9 @@ class ConnectionMonitor(threading.Thread):
         self.conn = psycopg.connect(**params, autocommit=True)
         self.database = connection.settings_dict["NAME"]
         self.stop = threading.Event()
+        # Connections other tests' threads (live servers, in-process workers) still hold in
+        # a full run are not this flood's: the bound is on what the flood adds.
+        self.baseline = self.count()
         self.peak = 0
 
     def count(self) -> int:
@@ -143,7 +146,7 @@ def test_a_flood_holds_a_bounded_number_of_connections(server, monitor, behind_p
         statuses = running.result()
     assert bystander == 200
     assert set(statuses) == {200} and len(statuses) == CLIENTS * 8
-    assert 0 < monitor.peak <= bound(), monitor.peak
+    assert 0 < (monitor.peak - monitor.baseline) <= bound(), (monitor.peak - monitor.baseline)
     assert monitor.count() <= bound()  # and nothing piles up afterwards
     assert get(server, "beta", "/accounts/login/", "203.0.113.10") == 200
 
@@ -163,4 +166,4 @@ def test_anonymous_floods_are_throttled_platform_wide(server, monitor, behind_pr
     for subdomain in ("alpha", "beta"):
         assert get(server, subdomain, PUBLIC_API, "203.0.113.11") == 200
         assert get(server, subdomain, "/accounts/login/", "203.0.113.11") == 200
-    assert monitor.peak <= bound()
+    assert (monitor.peak - monitor.baseline) <= bound()
