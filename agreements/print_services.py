@@ -178,8 +178,7 @@ def register_xlsx(actor: Actor) -> bytes:
     if actor.role not in (Role.SCHOOL_ADMIN, Role.COLLEGE_ADMIN):
         raise NotAllowed(_("只有学校或院系管理员可以导出。"))
     book = new_workbook()
-    sheet = book.active
-    sheet.title = _("协议书台账")
+    sheet = book.create_sheet(_("协议书台账"))
     append_row(sheet, [str(h) for h in REGISTER_HEADER])
     for row in register_rows(actor):
         append_row(sheet, [str(v) if not isinstance(v, int) else v for v in row])

@@ -6,9 +6,6 @@ re-entered their password, and every export is audited as a personal-data export
 
 from __future__ import annotations
 
-from io import BytesIO
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
@@ -16,6 +13,7 @@ from accounts.models import Role
 from core import audit
 from core.context import Actor
 from core.masking import mask_id_number
+from core.spreadsheets import new_workbook, safe_cell, workbook_bytes
 from destinations import fastxlsx, selectors
 from destinations.models import Destination
 from students.models import EducationLevel, Gender
@@ -40,26 +38,6 @@ NATIONAL_COLUMNS = [
     "单位所在地代码",
     "工作职位类别代码",
 ]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> Any:
-    # A name typed as "=HYPERLINK(…)" must stay text in Excel.
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _workbook():
-    from openpyxl import Workbook
-
-    return Workbook(write_only=True)
-
-
-def _bytes(book) -> bytes:
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def national_export(*, actor: Actor, full_id_numbers: bool = False, password: str = "") -> bytes:
@@ -157,7 +135,7 @@ def statistics_xlsx(actor: Actor) -> bytes:
     from openpyxl.cell import WriteOnlyCell
 
     data = selectors.statistics(actor)
-    book = _workbook()
+    book = new_workbook(write_only=True)
     header = [
         _("毕业生人数"),
         _("生源已审核"),
@@ -195,20 +173,28 @@ def statistics_xlsx(actor: Actor) -> bytes:
     by_college = book.create_sheet(_("按院系"))
     by_college.append([_("院系"), *header])
     for row in data["rows"]:
-        by_college.append(cells(by_college, [_cell(row.label)], row.figures))
+        by_college.append(cells(by_college, [safe_cell(row.label)], row.figures))
     by_college.append(cells(by_college, [data["total"].label], data["total"].figures))
     by_major = book.create_sheet(_("按专业"))
     by_major.append([_("院系"), _("专业"), *header])
     for row in data["rows"]:
         for major in row.majors:
-            by_major.append(cells(by_major, [_cell(row.label), _cell(major.label)], major.figures))
+            by_major.append(
+                cells(by_major, [safe_cell(row.label), safe_cell(major.label)], major.figures)
+            )
     by_major.append(cells(by_major, [data["total"].label, ""], data["total"].figures))
     codes = book.create_sheet(_("按毕业去向"))
     codes.append([_("毕业去向代码"), _("毕业去向"), _("人数")])
     for row in data["by_code"]:
         codes.append([row["code"], row["name"], row["count"]])
+    from agreements.print_services import paper_counts  # the printed agreements' paper copies
+
+    papers = book.create_sheet(_("纸质协议"))
+    papers.append([_("纸质协议"), _("协议数")])
+    for label, _value, n in paper_counts(actor):
+        papers.append([str(label), n])
     curve = book.create_sheet(_("签约进度"))
     curve.append([_("日期"), _("累计签约人数")])
     for day, n in data["curve"]:
         curve.append([day, n])
-    return _bytes(book)
+    return workbook_bytes(book)

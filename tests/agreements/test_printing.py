@@ -449,7 +449,9 @@ def test_paper_copy_upload_reject_upload_receive(world, committed):
     assert "纸质协议已收回" in admin.get("/agreements/dashboard/", follow=True).content.decode()
     from openpyxl import load_workbook
 
-    dashboard = load_workbook(io.BytesIO(admin.get("/agreements/dashboard.xlsx").content))
+    dashboard = load_workbook(
+        io.BytesIO(admin.get("/agreements/dashboard.xlsx", follow=True).content)
+    )
     paper_rows = dict(dashboard["纸质协议"].iter_rows(min_row=2, values_only=True))
     assert paper_rows["纸质协议已收回"] >= 1
     export = admin.get("/agreements/print/register.xlsx")

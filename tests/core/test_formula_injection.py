@@ -39,7 +39,8 @@ def poisoned(school_a):
 
 
 @pytest.mark.parametrize(
-    "path", ["/students/export.xlsx", "/api/v1/students/export.xlsx", "/destinations/dashboard.xlsx"]
+    "path",
+    ["/students/export.xlsx", "/api/v1/students/export.xlsx", "/destinations/dashboard.xlsx"],
 )
 def test_exports_hold_no_formula(poisoned, path):
     admin = logged_in_client(poisoned, "admin", ADMIN_PASSWORD)
