@@ -31,13 +31,7 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {m.TENANT: TENANT_TABLE, m.PUBLI
 RELOGIN_AFTER = {"accounts/logout/", "api/v1/auth/logout"}
 
 
-# Issue 9 finding 14 (the `contract` branch): a 500 here today, a 4xx after the merge.
-KNOWN_500 = "4xx!"
-
-
 def matches(expected: str, observed: str) -> bool:
-    if expected == KNOWN_500:
-        return observed == "500" or observed.startswith("4")
     return expected == observed
 
 
@@ -146,8 +140,7 @@ def test_route_answers_each_role_as_written(cast, urlconf, route):
                     f"{method} with {role}'s cookie from the other host: expected "
                     f"{expected['anon']} (anonymous), got {observed[f'cross:{role}']}"
                 )
-        known = {role for role, cls in expected.items() if cls == KNOWN_500}
-        errors = [role for role, cls in observed.items() if cls == "500" and role not in known]
+        errors = [role for role, cls in observed.items() if cls == "500"]
         assert not errors, f"{method} /{route}: a server error for {errors}"
     assert not problems, f"/{route}:\n  " + "\n  ".join(problems)
 
