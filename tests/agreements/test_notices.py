@@ -11,8 +11,8 @@ from employer_inbox.models import Notice
 from notifications.events import UnknownEvent
 from notifications.models import Message
 from notifications.services import notify
-from tests.agreements import factories as f
 from tests.agreements import flows
+from tests.factories import agreements as f
 
 
 def test_hr_hears_of_the_accept_and_of_each_passed_review(cast, employer):

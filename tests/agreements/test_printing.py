@@ -22,8 +22,8 @@ from core.masking import mask_id_number
 from core.models import AuditLog
 from settings_per_school.models import SchoolSettings
 from settings_per_school.services import update_school_settings
-from tests.agreements import factories as f
 from tests.agreements import flows
+from tests.factories import agreements as f
 from tests.utils import client_for, drop_school, logged_in_client, new_school
 
 

@@ -20,8 +20,8 @@ from core.models import AuditLog
 from employer_inbox.models import Notice
 from employers.models import AgreementIndexEntry
 from notifications.models import Message
-from tests.agreements import factories as f
 from tests.agreements import flows
+from tests.factories import agreements as f
 
 
 @pytest.fixture(scope="module")

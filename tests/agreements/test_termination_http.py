@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from agreements.models import State
-from tests.agreements import factories as f
 from tests.agreements import flows
+from tests.factories import agreements as f
 from tests.utils import logged_in_client
 
 

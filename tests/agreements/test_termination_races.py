@@ -7,9 +7,9 @@ from django_tenants.utils import schema_context
 
 from agreements import termination
 from agreements.models import Agreement, State, Termination
-from tests.agreements import factories as f
 from tests.agreements import flows
 from tests.agreements.test_races import _transitions, run_together
+from tests.factories import agreements as f
 
 
 @pytest.fixture

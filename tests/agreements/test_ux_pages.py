@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from agreements import services
 from agreements.models import Agreement, State
 from core.models import AuditLog
-from tests.agreements import factories as f
 from tests.agreements import flows
+from tests.factories import agreements as f
 from tests.utils import logged_in_client
 
 

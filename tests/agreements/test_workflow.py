@@ -16,8 +16,8 @@ from agreements.models import Agreement, AgreementVersion, Origin, State, Termin
 from core.models import AuditLog
 from employer_inbox.models import Notice
 from notifications.models import Message
-from tests.agreements import factories as f
 from tests.agreements import flows
+from tests.factories import agreements as f
 
 E, G = Origin.EMPLOYER.value, Origin.GRADUATE.value
 

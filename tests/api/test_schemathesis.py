@@ -20,7 +20,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django_tenants.utils import schema_context
 
-from tests.students.factories import NEW_PASSWORD, graduate, import_rows, roster_row
+from tests.factories.students import NEW_PASSWORD, graduate, import_rows, roster_row
 from tests.utils import ADMIN_PASSWORD
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"))
@@ -58,7 +58,7 @@ def token(base: str, host: str, username: str, password: str) -> str:
 
 def role_headers(school, base: str) -> dict[str, dict[str, str]]:
     from accounts.services import change_password
-    from tests.students.factories import actor_for
+    from tests.factories.students import actor_for
 
     import_rows(school, [roster_row(i) for i in range(1, 6)])
     g = graduate(school, "2022000001")

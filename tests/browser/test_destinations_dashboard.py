@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.agreements import factories as f
 from tests.browser.conftest import PHONE, url
 from tests.destinations import season as known_season
+from tests.factories import agreements as f
 from tests.utils import ADMIN_PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -7,10 +7,10 @@ import pytest
 from django_tenants.utils import schema_context
 
 from agreements.models import Agreement, State
-from tests.agreements import factories as f
 from tests.agreements import flows
 from tests.browser.conftest import PHONE, url
 from tests.browser.test_agreements_flow import login
+from tests.factories import agreements as f
 from tests.utils import ADMIN_PASSWORD
 
 

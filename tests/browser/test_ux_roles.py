@@ -14,9 +14,9 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from tests.agreements import factories as f
 from tests.agreements import flows
 from tests.browser.conftest import PHONE, url
+from tests.factories import agreements as f
 from tests.utils import ADMIN_PASSWORD, OPERATOR_PASSWORD, drop_school, new_school
 
 WECHAT_UA = (
@@ -205,7 +205,7 @@ def eager_celery():
 
 
 def test_school_admin(world, committed, live_server_port, browser, eager_celery, tmp_path):
-    from tests.students.factories import csv_bytes, roster_row
+    from tests.factories.students import csv_bytes, roster_row
 
     cast = world["cast"]
     context = browser.new_context(locale="zh-CN")

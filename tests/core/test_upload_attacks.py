@@ -15,7 +15,7 @@ from PIL import Image
 from core.uploads import IMAGES_AND_PDF, download_token, validate_upload
 from settings_per_school.models import SchoolSettings
 from tests.core.pdfs import build_objstm_pdf, build_pdf
-from tests.employers.factories import png_bytes
+from tests.factories.employers import png_bytes
 from tests.utils import ADMIN_PASSWORD, client_for, logged_in_client
 
 JS = b"<< /S /JavaScript /JS (app.alert(1)) >>"

@@ -102,6 +102,6 @@ def test_the_command_and_the_operator_page(db, tmp_path):
 
 def _operator_actor():
     from accounts.models import User
-    from tests.agreements.factories import web
+    from tests.factories.agreements import web
 
     return web(User.objects.get(username="operator"))

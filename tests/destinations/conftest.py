@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from tests.agreements import factories as f
 from tests.destinations import season as season_module
+from tests.factories import agreements as f
 from tests.utils import drop_school, new_school
 
 

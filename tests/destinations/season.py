@@ -25,9 +25,9 @@ from django_tenants.utils import schema_context
 from destinations import services as destinations
 from students.models import College, Graduate
 from students.services import create_college, create_staff, import_roster
-from tests.agreements import factories as f
 from tests.agreements import flows
-from tests.students.factories import csv_bytes, roster_row
+from tests.factories import agreements as f
+from tests.factories.students import csv_bytes, roster_row
 
 LAYOUT = [  # (college, major, graduates, approved)
     ("计算机学院", "软件工程", 10, 10),

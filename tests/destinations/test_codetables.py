@@ -13,7 +13,7 @@ from codetables import files, loader
 from codetables import selectors as codetables
 from codetables.models import Code, TableVersion
 from destinations import selectors, services
-from tests.agreements import factories as f
+from tests.factories import agreements as f
 
 
 @pytest.fixture

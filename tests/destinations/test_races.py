@@ -10,8 +10,8 @@ from django_tenants.utils import schema_context
 
 from destinations import services
 from destinations.models import Destination, Status
-from tests.agreements import factories as f
 from tests.agreements.test_races import run_together
+from tests.factories import agreements as f
 
 
 @pytest.fixture

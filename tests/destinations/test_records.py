@@ -15,8 +15,8 @@ from core.models import AuditLog
 from destinations import selectors, services
 from destinations.models import Destination, Status
 from notifications.models import Message
-from tests.agreements import factories as f
 from tests.agreements import flows
+from tests.factories import agreements as f
 from tests.utils import logged_in_client
 
 

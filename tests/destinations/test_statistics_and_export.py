@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from core.context import Actor
 from core.models import AuditLog
 from destinations import exports, selectors
-from tests.agreements import factories as f
 from tests.destinations.season import EXPECTED, EXPECTED_MAJORS
+from tests.factories import agreements as f
 from tests.utils import ADMIN_PASSWORD, logged_in_client
 
 NATIONAL_ORDER = [

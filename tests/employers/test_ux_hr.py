@@ -6,8 +6,8 @@ import pytest
 
 from employer_inbox.models import Notice
 from employers.services import verify_employer
-from tests.agreements import factories as f
 from tests.agreements import flows
+from tests.factories import agreements as f
 from tests.utils import OPERATOR_PASSWORD, logged_in_client
 
 

@@ -129,8 +129,8 @@ def test_password_change_through_the_api_ends_the_binding_too(
 
 def test_reset_by_the_school_admin_page_ends_the_binding(school_a, fake_wechat, fake_wechat_server):
     """The real reset door (students app): a graduate from the roster, reset by the admin."""
-    from tests.students.factories import graduate as graduate_row
-    from tests.students.factories import import_rows, roster_row
+    from tests.factories.students import graduate as graduate_row
+    from tests.factories.students import import_rows, roster_row
 
     configure_wechat(school_a, fake_wechat, templates=TEMPLATES_WITH_UNBIND)
     import_rows(school_a, [roster_row(701)])

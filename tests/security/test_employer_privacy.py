@@ -11,8 +11,8 @@ from agreements import services
 from agreements.models import State
 from core.models import AuditLog
 from settings_per_school.services import update_school_settings
-from tests.agreements import factories as f
 from tests.agreements import flows
+from tests.factories import agreements as f
 from tests.utils import logged_in_client
 
 GRADUATE_SECRET = {

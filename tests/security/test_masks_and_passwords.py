@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from core.masking import mask_id_number, scrub_text
 from students.identity import initial_password
-from tests.students.factories import graduate, import_rows, make_id_number, roster_row
+from tests.factories.students import graduate, import_rows, make_id_number, roster_row
 from tests.utils import ADMIN_PASSWORD, host_of, logged_in_client
 
 # --- finding 2 ------------------------------------------------------------------------------

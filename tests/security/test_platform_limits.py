@@ -17,8 +17,8 @@ from agreements import services
 from agreements.models import ProofImage, State
 from core.models import AuditLog
 from settings_per_school.services import update_school_settings
-from tests.agreements import factories as f
 from tests.agreements import flows
+from tests.factories import agreements as f
 from tests.utils import OPERATOR_PASSWORD, host_of, logged_in_client
 
 # --- finding 9: 应约 with a wrong password --------------------------------------------------

@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 
 from students.models import RosterImport
 from tests.core.test_s3_storage import BUCKET, s3_endpoint, s3_storage  # noqa: F401 (fixtures)
-from tests.students.factories import csv_bytes, graduate, make_id_number, roster_row
+from tests.factories.students import csv_bytes, graduate, make_id_number, roster_row
 from tests.utils import ADMIN_PASSWORD, logged_in_client
 
 ROWS = [roster_row(81), roster_row(82, 学历层次="本科")]

@@ -14,7 +14,7 @@ from accounts.models import User
 from core.models import AuditLog
 from notifications.models import Message
 from students import visibility
-from tests.students.factories import (
+from tests.factories.students import (
     STAFF_PASSWORD,
     college_admin,
     graduate,
