@@ -35,7 +35,7 @@ def png_bytes(color="red", size: tuple[int, int] = (32, 32)) -> bytes:
 def offer(**overrides) -> dict:
     content = {
         "position": "软件工程师",
-        "job_category": "engineering",
+        "job_category": "13",  # national codes: 工程技术人员
         "work_province": "湖南省",
         "work_city": "长沙市",
         "monthly_salary": 9000,
@@ -44,8 +44,8 @@ def offer(**overrides) -> dict:
         "start_date": "2026-07-01",
         "employer_name": "",
         "credit_code": "",
-        "nature": "private",
-        "industry": "I",
+        "nature": "39",  # 其他企业
+        "industry": "62",  # 软件和信息技术服务业
         "employer_address": "长沙市岳麓区麓谷大道 1 号",
         "contact_name": "王经理",
         "contact_phone": "0731-88888888",
