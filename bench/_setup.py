@@ -11,8 +11,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def use_bench_database(name: str, fresh: bool = True) -> None:
-    """Point Django at database `name` on the same server as DATABASE_URL (created if needed)."""
+    """Point Django at database `name` on the same server as DATABASE_URL (created if needed).
+
+    A benchmark plays many employers and visitors from one loopback address: the abuse limits
+    (invitations per employer and school, anonymous requests per IP) are lifted for it, here
+    and in the servers it starts (they inherit the environment).
+    """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saas_platform.settings")
+    for name_, value in (
+        ("INVITATION_RATE_PER_EMPLOYER", "1000000000"),
+        ("INVITATION_RATE_PER_SCHOOL", "1000000000"),
+        ("ANON_API_RATE", "1000000000/min"),
+        ("ANON_PAGE_RATE", "1000000000/min"),
+    ):
+        os.environ.setdefault(name_, value)
     from saas_platform import devservices
 
     devservices.bootstrap()
