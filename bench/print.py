@@ -202,6 +202,7 @@ def start_server(port: int) -> subprocess.Popen:
     import requests
 
     env = dict(os.environ, DEBUG="false", SECURE_COOKIES="false", LOG_LEVEL="WARNING")
+    env.setdefault("SECURE_SSL_REDIRECT", "false")  # plain HTTP on loopback, no TLS proxy
     proc = subprocess.Popen(
         [
             sys.executable,

@@ -22,4 +22,7 @@ worker_tmp_dir = "/dev/shm"  # heartbeat files off the container's overlay disk
 forwarded_allow_ips = "*"
 accesslog = "-"
 errorlog = "-"
+# Both logs scrubbed of ID numbers, phones and query values, as ./gunicorn.conf.py does for a
+# gunicorn started from the repository root (issue 9, finding 6).
+logger_class = "core.logging.ScrubbingGunicornLogger"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
