@@ -96,10 +96,9 @@ QUEUE_FILTERS = ("college", "q", "origin")
 def _queue(request, params) -> tuple:
     """The reviewer's queue under the filters in `params` (GET on the list, carried along)."""
     filters = review_queue_nav.filters_of(params, QUEUE_FILTERS)
-    college = filters.get("college", "")
     qs = selectors.review_queue(
         actor_from_request(request),
-        college_id=int(college) if college.isdigit() else None,
+        college_id=review_queue_nav.college_id(filters),
         q=filters.get("q", ""),
         origin=filters.get("origin", ""),
     )

@@ -43,7 +43,13 @@ def integer(
     request, name: str, default: int | None = None, *, low: int = 1, high: int = PG_INT_MAX
 ) -> int | None:
     """A whole-number parameter (an id, a year, a limit); empty means `default`."""
-    raw = _query(request).get(name, "")
+    return integer_value(name, _query(request).get(name, ""), default, low=low, high=high)
+
+
+def integer_value(
+    name: str, raw: object, default: int | None = None, *, low: int = 1, high: int = PG_INT_MAX
+) -> int | None:
+    """`integer()` for a value already taken out of a request (e.g. filters a form carried)."""
     raw = raw.strip() if isinstance(raw, str) else ""
     if not raw:
         return default

@@ -12,6 +12,8 @@ from urllib.parse import urlencode
 from django.db.models import QuerySet
 from django.http import QueryDict
 
+from core.params import integer_value
+
 
 @dataclass(frozen=True)
 class QueuePosition:
@@ -25,6 +27,11 @@ class QueuePosition:
 
 def filters_of(params: QueryDict, keys: tuple[str, ...]) -> dict[str, str]:
     return {k: params.get(k, "").strip() for k in keys if params.get(k, "").strip()}
+
+
+def college_id(filters: dict[str, str]) -> int | None:
+    """The college filter as an id; a malformed or out-of-range one is a 400 (core/params)."""
+    return integer_value("college", filters.get("college", ""))
 
 
 def position_in(

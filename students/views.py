@@ -145,10 +145,9 @@ QUEUE_FILTERS = ("college", "q")
 
 def _queue(request, params):
     filters = review_queue_nav.filters_of(params, QUEUE_FILTERS)
-    college = filters.get("college", "")
     qs = selectors.review_queue(
         request.user,
-        college_id=int(college) if college.isdigit() else None,
+        college_id=review_queue_nav.college_id(filters),
         q=filters.get("q", ""),
     )
     return qs, filters

@@ -81,3 +81,17 @@ def test_retrying_an_unknown_delivery_is_a_404(admin):
     assert admin.post("/notifications/deliveries/999/retry/").status_code == 404
     r = admin.post("/api/v1/notifications/deliveries/999/retry")
     assert r.status_code == 404 and r.json()["detail"] == "该条发送记录不存在。"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/agreements/review/?college=99999999999",  # past PostgreSQL's integer: was a 500
+        "/students/review/?college=99999999999",
+        "/agreements/review/?college=abc",
+    ],
+)
+def test_a_review_queue_college_filter_out_of_range_is_a_400(admin, url):
+    r = admin.get(url)
+    assert r.status_code == 400, (url, r.status_code)
+    assert "返回上一页" in r.content.decode()  # the Chinese 400 page, not a traceback
